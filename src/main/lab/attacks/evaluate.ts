@@ -1,0 +1,159 @@
+// Accuracy under attack over a dataset, batch by batch: one ε (evaluateAttack) or a list of ε (robustnessCurve),
+// white-box (the target's own gradients) or transfer (a source model's gradients, the target's predictions).
+import * as tf from '@tensorflow/tfjs';
+import { LabError } from '../../../shared/errors';
+import { classCount, describeInputs, imageBatch, labelBatch, labelValues, type ImageInput, type LabelInput } from './inputs';
+import { forward } from './logits';
+import { attackBatch } from './perturb';
+import { checkBatchSize, checkEpsilon, DEFAULT_BATCH_SIZE, mixSeed, resolveAttackSpec, type AttackSpec, type ResolvedAttack } from './spec';
+
+export interface EvaluationProgress {
+  /** Units of work finished: one unit is one batch at one ε. */
+  done: number;
+  total: number;
+}
+
+/** Anything with an `aborted` flag, e.g. an AbortSignal. */
+export interface AbortSignalLike {
+  readonly aborted: boolean;
+}
+
+export interface EvaluationArgs {
+  /** The model whose predictions are scored. */
+  target: tf.LayersModel;
+  /** The model whose gradients make the perturbation; omitted or equal to `target` means white-box. */
+  source?: tf.LayersModel;
+  images: ImageInput;
+  labels: LabelInput;
+  /** Examples per batch (default 256). */
+  batchSize?: number;
+  /** Called after every unit of work. */
+  onProgress?: (progress: EvaluationProgress) => void;
+  /** Checked between units of work; when aborted the evaluation rejects with LabError('cancelled'). */
+  signal?: AbortSignalLike;
+  /** Same as `signal`, as a function. */
+  shouldStop?: () => boolean;
+}
+
+export interface EvaluateAttackArgs extends EvaluationArgs {
+  spec: AttackSpec;
+}
+
+export interface RobustnessCurveArgs extends EvaluationArgs {
+  /** The attack; its stepSize, when omitted, follows each ε (2.5·ε/steps for pgd, ε for fgsm). */
+  spec: Omit<AttackSpec, 'epsilon'>;
+  /** Radii to evaluate, in the order given; ε = 0 scores the clean images (no attack is run). */
+  epsilons: readonly number[];
+}
+
+export interface AttackAccuracy {
+  epsilon: number;
+  /** The attack as run, with every default filled in. */
+  attack: ResolvedAttack;
+  /** True when a distinct source model made the perturbations. */
+  transfer: boolean;
+  /** Fraction of examples the target still classifies correctly. */
+  accuracy: number;
+  correct: number;
+  count: number;
+  /** Accuracy per class (index = class); null for a class with no examples. */
+  perClassAccuracy: (number | null)[];
+  perClassCount: number[];
+}
+
+export interface RobustnessCurve {
+  points: AttackAccuracy[];
+  count: number;
+}
+
+function stopped(args: EvaluationArgs): boolean {
+  return args.signal?.aborted === true || args.shouldStop?.() === true;
+}
+
+/** Lets pending messages (a cancel request, a progress flush) run between batches. */
+function yieldToEventLoop(): Promise<void> {
+  return new Promise((resolve) => (typeof setImmediate === 'function' ? setImmediate(resolve) : setTimeout(resolve, 0)));
+}
+
+/** Accuracy of `target` against the attack at every ε of `epsilons`, sharing each converted batch across ε. */
+export async function robustnessCurve(args: RobustnessCurveArgs): Promise<RobustnessCurve> {
+  const { target, images, labels } = args;
+  const source = args.source ?? target;
+  const batchSize = checkBatchSize(args.batchSize ?? DEFAULT_BATCH_SIZE);
+  const { count, pixels } = describeInputs(images, labels);
+  if (!Array.isArray(args.epsilons) || args.epsilons.length === 0) throw new LabError('invalid_argument', 'epsilons must be a non-empty list of radii', 'epsilons');
+  const attacks = args.epsilons.map((epsilon, i) => {
+    checkEpsilon(epsilon, args.spec.norm, `epsilons[${i}]`, pixels);
+    return resolveAttackSpec({ ...args.spec, epsilon } as AttackSpec, pixels);
+  });
+  const classes = classCount(target);
+  if (source !== target && classCount(source) !== classes) {
+    throw new LabError('invalid_argument', `source predicts ${classCount(source)} classes but target predicts ${classes}`, 'source');
+  }
+  const truth = await labelValues(labels);
+  const bad = truth.findIndex((c) => !(c >= 0 && c < classes));
+  if (bad >= 0) throw new LabError('invalid_argument', `labels must be class indices in [0, ${classes - 1}] (got ${truth[bad]} at ${bad})`, 'labels');
+
+  const correct = attacks.map(() => new Int32Array(classes));
+  const perClassCount = new Int32Array(classes);
+  for (const c of truth) perClassCount[c]!++;
+  const batches = Math.ceil(count / batchSize);
+  const total = batches * attacks.length;
+  let done = 0;
+  for (let b = 0; b < batches; b++) {
+    const start = b * batchSize;
+    const end = Math.min(count, start + batchSize);
+    const x = imageBatch(images, start, end);
+    const y = labelBatch(labels, start, end);
+    try {
+      for (let k = 0; k < attacks.length; k++) {
+        if (stopped(args)) throw new LabError('cancelled', 'the evaluation was cancelled');
+        const a = attacks[k]!;
+        const predicted = tf.tidy(() => {
+          const adversarial = a.epsilon === 0 ? x : attackBatch(source, x, y, a, mixSeed(a.seed, b));
+          return tf.argMax(forward(target, adversarial), 1);
+        });
+        const values = await predicted.data();
+        predicted.dispose();
+        for (let i = 0; i < values.length; i++) {
+          const label = truth[start + i]!;
+          if (values[i] === label) correct[k]![label]!++;
+        }
+        args.onProgress?.({ done: ++done, total });
+        await yieldToEventLoop();
+      }
+    } finally {
+      x.dispose();
+      y.dispose();
+    }
+  }
+
+  const transfer = source !== target;
+  const points = attacks.map((a, k): AttackAccuracy => {
+    const right = correct[k]!.reduce((s, v) => s + v, 0);
+    return {
+      epsilon: a.epsilon,
+      attack: a,
+      transfer,
+      accuracy: count === 0 ? 0 : right / count,
+      correct: right,
+      count,
+      perClassAccuracy: Array.from(perClassCount, (n, c) => (n === 0 ? null : correct[k]![c]! / n)),
+      perClassCount: Array.from(perClassCount),
+    };
+  });
+  return { points, count };
+}
+
+/** Accuracy of `target` against one attack (white-box unless a different `source` is given). */
+export async function evaluateAttack(args: EvaluateAttackArgs): Promise<AttackAccuracy> {
+  const { spec, ...rest } = args;
+  if (typeof spec !== 'object' || spec === null) throw new LabError('invalid_argument', 'the attack spec must be an object', 'spec');
+  const { epsilon, ...attack } = spec;
+  const curve = await robustnessCurve({ ...rest, spec: attack, epsilons: [epsilon] }).catch((err: unknown) => {
+    // a bad radius is reported under the spec's own field name
+    if (err instanceof LabError && err.field === 'epsilons[0]') throw new LabError(err.code, err.message.replace('epsilons[0]', 'epsilon'), 'epsilon');
+    throw err;
+  });
+  return curve.points[0]!;
+}
