@@ -68,7 +68,14 @@ export const DataSplitSchema = z
   .strict();
 export type DataSplit = z.infer<typeof DataSplitSchema>;
 
-const epsilon = finite().min(0, 'must be in [0, 1]').max(1, 'must be in [0, 1]');
+const epsilon = finite().min(0).max(28);
+
+/** ε is a pixel-scale bound for ∞ (so ≤ 1 for [0,1] images); L2 radii on MNIST go up to √784 = 28. */
+function checkEpsilons(c: { norm: 'infinity' | 'l2'; epsilons: number[] }, ctx: z.RefinementCtx): void {
+  c.epsilons.forEach((e, i) => {
+    if (c.norm === 'infinity' && e > 1) ctx.addIssue({ code: 'custom', path: ['epsilons', i], message: 'must be in [0, 1] for the infinity norm' });
+  });
+}
 
 export const AttackSpecSchema = z
   .object({
@@ -83,7 +90,8 @@ export const AttackSpecSchema = z
     /** 'self' = white-box; 'base' = transfer from the experiment's base run; or a run id to transfer from. */
     source: z.union([z.literal('self'), z.literal('base'), z.string().regex(/^run_[A-Za-z0-9]+$/)]).default('self'),
   })
-  .strict();
+  .strict()
+  .superRefine(checkEpsilons);
 export type AttackSpec = z.infer<typeof AttackSpecSchema>;
 
 export const RunRoleSchema = z.enum(['base', 'adv']);
@@ -151,7 +159,8 @@ export const EvaluateRequestSchema = z
     restarts: int(1, 100).default(1),
     sourceRunId: RunIdSchema.optional(),
   })
-  .strict();
+  .strict()
+  .superRefine(checkEpsilons);
 export const GalleryRequestSchema = z.object({ evaluationId: z.number().int().min(1) }).strict();
 export const ExportModelRequestSchema = z
   .object({ runId: RunIdSchema, format: z.enum(['tfjs', 'onnx']).default('tfjs'), outDir: z.string().min(1).max(4096) })
