@@ -1,0 +1,107 @@
+// The persistent job queue: train and evaluate jobs in the order they were enqueued, surviving restarts.
+import type { JobSummary } from '../../../shared/contract';
+import { LabError } from '../../../shared/errors';
+import { decodeJson, encodeJson } from './codec';
+import { notFound, writeTx, type StoreContext } from './context';
+import { newJobId } from './ids';
+import { makeRunStateReader } from './run-queries';
+
+/** A queued or running job with what the worker needs to run it. */
+export interface StoredJob extends JobSummary {
+  /** Whatever the LabService put in at enqueue time (JSON-serialisable). */
+  payload: unknown;
+  /** Queue position: lower runs first. */
+  seq: number;
+}
+
+export interface JobsRepo {
+  enqueueJob(job: { kind: JobSummary['kind']; runId: string; payload?: unknown }): StoredJob;
+  /** The oldest queued job, or null when none is waiting (running jobs are not returned). */
+  nextJob(): StoredJob | null;
+  getJob(jobId: string): StoredJob;
+  /** queued → running; refuses a job that is already running. */
+  markJobRunning(jobId: string): StoredJob;
+  /** Removes a job from the queue (it finished, failed or was cancelled; its outcome lives on the run). */
+  finishJob(jobId: string): void;
+  /** Removes every job of a run (a queued run that was cancelled); returns their ids. */
+  deleteJobsForRun(runId: string): string[];
+  /** All jobs in queue order. */
+  listJobs(): JobSummary[];
+}
+
+interface JobRow {
+  id: string;
+  kind: JobSummary['kind'];
+  run_id: string;
+  payload: string;
+  status: JobSummary['status'];
+  created_at: string;
+  seq: number;
+}
+
+const KINDS: readonly JobSummary['kind'][] = ['train', 'evaluate'];
+
+export function toStoredJob(row: JobRow): StoredJob {
+  return { id: row.id, kind: row.kind, runId: row.run_id, status: row.status, createdAt: row.created_at, payload: decodeJson(row.payload), seq: row.seq };
+}
+
+export function makeJobsRepo(ctx: StoreContext): JobsRepo {
+  const readState = makeRunStateReader(ctx);
+  const insert = ctx.db.prepare(
+    `INSERT INTO jobs (id, kind, run_id, payload, status, created_at, seq)
+     VALUES (?, ?, ?, ?, 'queued', ?, (SELECT coalesce(max(seq), 0) + 1 FROM jobs))`,
+  );
+  const byId = ctx.db.prepare<[string], JobRow>('SELECT * FROM jobs WHERE id = ?');
+  const oldestQueued = ctx.db.prepare<[], JobRow>(`SELECT * FROM jobs WHERE status = 'queued' ORDER BY seq LIMIT 1`);
+  const all = ctx.db.prepare<[], JobRow>('SELECT * FROM jobs ORDER BY seq');
+  const setRunning = ctx.db.prepare(`UPDATE jobs SET status = 'running' WHERE id = ?`);
+  const remove = ctx.db.prepare('DELETE FROM jobs WHERE id = ?');
+  const idsOfRun = ctx.db.prepare<[string], string>('SELECT id FROM jobs WHERE run_id = ? ORDER BY seq').pluck();
+  const removeOfRun = ctx.db.prepare('DELETE FROM jobs WHERE run_id = ?');
+
+  function getJob(jobId: string): StoredJob {
+    const row = byId.get(jobId);
+    if (row === undefined) throw notFound('job', jobId, 'jobId');
+    return toStoredJob(row);
+  }
+
+  const enqueueJob = writeTx(ctx, (job: { kind: JobSummary['kind']; runId: string; payload?: unknown }): StoredJob => {
+    if (!KINDS.includes(job.kind)) throw new LabError('invalid_argument', `kind must be train or evaluate (got ${JSON.stringify(job.kind)})`, 'kind');
+    const payload = encodeJson(job.payload ?? null);
+    if (payload === undefined) throw new LabError('invalid_argument', 'payload must be JSON-serialisable', 'payload');
+    readState(job.runId);
+    const id = newJobId();
+    insert.run(id, job.kind, job.runId, payload, ctx.now());
+    return getJob(id);
+  });
+
+  const markJobRunning = writeTx(ctx, (jobId: string): StoredJob => {
+    const job = getJob(jobId);
+    if (job.status !== 'queued') throw new LabError('failed_precondition', `job ${jobId} is already running`, 'jobId');
+    setRunning.run(jobId);
+    return getJob(jobId);
+  });
+
+  const finishJob = writeTx(ctx, (jobId: string): void => {
+    if (remove.run(jobId).changes === 0) throw notFound('job', jobId, 'jobId');
+  });
+
+  const deleteJobsForRun = writeTx(ctx, (runId: string): string[] => {
+    const ids = idsOfRun.all(runId);
+    removeOfRun.run(runId);
+    return ids;
+  });
+
+  return {
+    enqueueJob,
+    nextJob: () => {
+      const row = oldestQueued.get();
+      return row === undefined ? null : toStoredJob(row);
+    },
+    getJob,
+    markJobRunning,
+    finishJob,
+    deleteJobsForRun,
+    listJobs: () => all.all().map((r) => ({ id: r.id, kind: r.kind, runId: r.run_id, status: r.status, createdAt: r.created_at })),
+  };
+}
