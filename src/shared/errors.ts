@@ -2,6 +2,7 @@
 
 export type LabErrorCode =
   | 'invalid_argument'
+  | 'permission_denied'
   | 'not_found'
   | 'conflict'
   | 'failed_precondition'

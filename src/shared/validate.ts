@@ -36,7 +36,7 @@ export function describeIssue(issue: z.core.$ZodIssue, input: unknown): { field:
     case 'unrecognized_keys':
       return { field: [...issue.path.map(String), issue.keys[0] ?? ''].filter(Boolean).join('.'), message: `unknown field${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => `"${k}"`).join(', ')}${issue.path.length ? ` in ${issue.path.join('.')}` : ''}` };
     case 'invalid_type':
-      rule = `must be ${issue.expected === 'number' ? 'a finite number' : `a ${issue.expected}`}`;
+      rule = `must be ${issue.expected === 'number' ? 'a finite number' : /^[aeiou]/.test(issue.expected) ? `an ${issue.expected}` : `a ${issue.expected}`}`;
       break;
     case 'invalid_union':
       rule = 'has an unsupported value';

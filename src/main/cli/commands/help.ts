@@ -1,0 +1,28 @@
+// `rlab help [command]`: the command list, or one command's usage and flags.
+import { type FlagSpec } from '../args';
+import { type Command } from '../command';
+
+export function commandHelp(cmd: Command): string {
+  const lines = [`usage: ${cmd.usage}`, '', cmd.summary];
+  if (cmd.flags.length) {
+    const label = (f: FlagSpec) => `--${f.name}${f.type === 'string' && f.value ? ` ${f.value}` : ''}`;
+    const w = Math.max(...cmd.flags.map((f) => label(f).length));
+    lines.push('', 'flags:', ...cmd.flags.map((f) => `  ${label(f).padEnd(w)}  ${f.help}`));
+  }
+  return lines.join('\n');
+}
+
+export function overview(commands: readonly Command[]): string {
+  const w = Math.max(...commands.map((c) => c.name.length));
+  return [
+    'rlab: train MNIST classifiers with adversarial regularization, attack them, keep every experiment.',
+    '',
+    'usage: rlab <command> [args] [--flags]',
+    '',
+    'commands:',
+    ...commands.map((c) => `  ${c.name.padEnd(w)}  ${c.summary}`),
+    '',
+    'Data lives in $RLAB_HOME (default ~/.robustness-lab). Exit codes: 0 ok, 1 failed, 2 bad input.',
+    'rlab help <command> shows a command\'s flags.',
+  ].join('\n');
+}

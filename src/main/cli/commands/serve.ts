@@ -1,0 +1,54 @@
+// `rlab serve`: the UI and the LabApi over HTTP + WebSocket until Ctrl-C.
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { type FlagSpec, Flags, parseArgs, positionals, UsageError } from '../args';
+import { type Command, EXIT_OK } from '../command';
+import { DEFAULT_HOST, DEFAULT_PORT, startServer } from '../../server/server';
+import { tokenProblem } from '../../server/token';
+
+const FLAGS: readonly FlagSpec[] = [
+  { name: 'port', type: 'string', value: 'N', help: `TCP port (default ${DEFAULT_PORT}; 0 = any free port)` },
+  { name: 'host', type: 'string', value: 'ADDRESS', help: `interface to bind (default ${DEFAULT_HOST}; anything else is reachable from other machines)` },
+  { name: 'token', type: 'string', value: 'T', help: 'access token (default: a fresh random one)' },
+];
+
+const LOOPBACK = new Set(['127.0.0.1', 'localhost', '::1']);
+
+export const serveCommand: Command = {
+  name: 'serve',
+  summary: 'serve the UI and the lab API to a browser (127.0.0.1, token required)',
+  usage: 'rlab serve [--port 8717] [--host 127.0.0.1] [--token T]',
+  flags: FLAGS,
+  async run(argv, ctx) {
+    const parsed = parseArgs(argv, FLAGS, 'serve');
+    positionals(parsed, [], 'serve');
+    const flags = new Flags(parsed);
+    const port = flags.int('port') ?? DEFAULT_PORT;
+    if (port < 0 || port > 65535) throw new UsageError(`--port must be in 0–65535 (got ${port})`);
+    const host = flags.string('host') ?? DEFAULT_HOST;
+    if (host.trim() === '') throw new UsageError('--host must be an address such as 127.0.0.1');
+    const token = flags.string('token');
+    const problem = token === undefined ? null : tokenProblem(token);
+    if (problem) throw new UsageError(problem);
+
+    const lab = await ctx.openLab();
+    try {
+      const server = await startServer({ service: lab, host, port, ...(token !== undefined ? { token } : {}), log: (line) => ctx.io.err(`rlab serve: ${line}\n`) });
+      if (!LOOPBACK.has(host)) ctx.io.err(`warning: bound to ${host}; anyone who can reach this address and has the token can use the lab\n`);
+      if (!existsSync(path.join(server.rendererDir, 'index.html'))) ctx.io.err(`note: the UI is not built (${server.rendererDir}); run \`npm run build\`. The WebSocket API works without it.\n`);
+      ctx.io.out(`Robustness Lab at ${server.url}\n`);
+      ctx.io.err(`lab home ${ctx.home()}; Ctrl-C stops\n`);
+      const signal = await new Promise<string>((resolve) => {
+        const off = ctx.onInterrupt((s) => {
+          off();
+          resolve(s);
+        });
+      });
+      ctx.io.err(`stopping (${signal})\n`);
+      await server.close();
+    } finally {
+      await lab.close();
+    }
+    return EXIT_OK;
+  },
+};

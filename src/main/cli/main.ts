@@ -1,0 +1,73 @@
+// `rlab` entry point: picks the command, maps errors to exit codes (0 ok, 1 failed, 2 bad input).
+import { LabError } from '../../shared/errors';
+import { UsageError } from './args';
+import { type Command, EXIT_FAILED, EXIT_OK, EXIT_USAGE } from './command';
+import { doctorCommand } from './commands/doctor';
+import { EVAL_FIELD_FLAGS, evalCommand } from './commands/eval';
+import { commandHelp, overview } from './commands/help';
+import { lsCommand } from './commands/ls';
+import { resumeCommand } from './commands/resume';
+import { rmCommand } from './commands/rm';
+import { runCommand } from './commands/run';
+import { serveCommand } from './commands/serve';
+import { showCommand } from './commands/show';
+import { type CliContext, processContext } from './context';
+import { type FieldFlags, withFlagName } from './flag-errors';
+import { FIELD_FLAGS as RUN_FIELD_FLAGS } from './run-flags';
+
+export const COMMANDS: readonly Command[] = [runCommand, lsCommand, showCommand, evalCommand, rmCommand, resumeCommand, serveCommand, doctorCommand];
+
+/** Service errors come back with schema field names; these say which flag or argument each one is for. */
+const FIELD_FLAGS_BY_COMMAND: Record<string, FieldFlags> = {
+  run: RUN_FIELD_FLAGS,
+  eval: EVAL_FIELD_FLAGS,
+  show: { runId: '<id>', experimentId: '<id>' },
+  rm: { runId: '<id>', experimentId: '<id>' },
+  resume: { runId: '<run_id>' },
+};
+
+/** Error codes that mean the input was wrong, not that the lab failed. */
+const USAGE_CODES = new Set(['invalid_argument', 'not_found']);
+
+export async function runCli(argv: readonly string[], ctx: CliContext): Promise<number> {
+  const [name, ...rest] = argv;
+  if (name === undefined || name === 'help' || name === '--help' || name === '-h') {
+    const topic = name === 'help' ? rest[0] : undefined;
+    if (topic === undefined) {
+      ctx.io.out(`${overview(COMMANDS)}\n`);
+      return EXIT_OK;
+    }
+    const cmd = COMMANDS.find((c) => c.name === topic);
+    if (!cmd) return unknownCommand(topic, ctx);
+    ctx.io.out(`${commandHelp(cmd)}\n`);
+    return EXIT_OK;
+  }
+  const cmd = COMMANDS.find((c) => c.name === name);
+  if (!cmd) return unknownCommand(name, ctx);
+  if (rest.includes('--help') || rest.includes('-h')) {
+    ctx.io.out(`${commandHelp(cmd)}\n`);
+    return EXIT_OK;
+  }
+  try {
+    return await cmd.run(rest, ctx);
+  } catch (err) {
+    if (err instanceof UsageError) {
+      ctx.io.err(`rlab ${cmd.name}: ${err.message}\n`);
+      return EXIT_USAGE;
+    }
+    const e = LabError.wrap(err);
+    const message = withFlagName(e.message, e.field, FIELD_FLAGS_BY_COMMAND[cmd.name] ?? {});
+    ctx.io.err(`rlab ${cmd.name}: ${message}\n`);
+    return USAGE_CODES.has(e.code) ? EXIT_USAGE : EXIT_FAILED;
+  }
+}
+
+function unknownCommand(name: string, ctx: CliContext): number {
+  ctx.io.err(`rlab: unknown command "${name}"; commands: ${[...COMMANDS.map((c) => c.name), 'help'].join(', ')}\n`);
+  return EXIT_USAGE;
+}
+
+/** Called by bin/rlab.mjs with process.argv.slice(2). */
+export async function main(argv: string[]): Promise<number> {
+  return runCli(argv, processContext());
+}

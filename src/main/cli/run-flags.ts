@@ -1,0 +1,143 @@
+// `rlab run` flags: presets, the flag → config mapping, and schema errors reworded with flag names.
+import { type ExperimentConfig, type ExperimentConfigInput, ExperimentConfigSchema } from '../../shared/schemas';
+import { type FlagSpec, type Flags, UsageError } from './args';
+import { checkWithFlags } from './flag-errors';
+
+export const PRESETS = ['mnist-tutorial', 'quick'] as const;
+export type PresetName = (typeof PRESETS)[number];
+
+/** The NSL MNIST tutorial's HParams and AdvRegConfig, on the bundled 10,000-digit sample. */
+const TUTORIAL: ExperimentConfigInput = {
+  name: 'mnist-tutorial',
+  hparams: { model: 'cnn', convFilters: [32, 64, 64], kernelSize: 3, poolSize: 2, numFcUnits: [64], batchSize: 32, epochs: 5, learningRate: 0.001, optimizer: 'adam' },
+  advReg: { multiplier: 0.2, advStepSize: 0.2, advGradNorm: 'infinity', clipValueMin: 0, clipValueMax: 1 },
+  data: { dataset: { kind: 'mnist-sample' }, trainSize: 8000, testSize: 2000 },
+  seed: 0,
+  runs: ['base', 'adv'],
+};
+
+/** The attack suite every `rlab run` ends with: transfer FGSM from the base model, then white-box FGSM and PGD-20. */
+export const RUN_ATTACKS: NonNullable<ExperimentConfigInput['attacks']> = [
+  { attack: 'fgsm', norm: 'infinity', epsilons: [0.2], source: 'base' },
+  { attack: 'fgsm', norm: 'infinity', epsilons: [0.2], source: 'self' },
+  { attack: 'pgd', norm: 'infinity', epsilons: [0.2], steps: 20, source: 'self' },
+];
+
+export const PRESET_CONFIGS: Record<PresetName, ExperimentConfigInput> = {
+  'mnist-tutorial': TUTORIAL,
+  quick: { ...TUTORIAL, name: 'quick', hparams: { ...TUTORIAL.hparams, epochs: 1 }, data: { dataset: { kind: 'mnist-sample' }, trainSize: 1600, testSize: 400 } },
+};
+
+/** Config path (as zod reports it) → the flag that sets it, for error messages in the user's terms. */
+export const FIELD_FLAGS: Record<string, string> = {
+  name: '--name',
+  seed: '--seed',
+  runs: '--runs',
+  tags: '--tags',
+  baseModelPath: '--base-model',
+  'hparams.model': '--model',
+  'hparams.convFilters': '--conv-filters',
+  'hparams.kernelSize': '--kernel-size',
+  'hparams.poolSize': '--pool-size',
+  'hparams.numFcUnits': '--fc-units',
+  'hparams.batchSize': '--batch-size',
+  'hparams.epochs': '--epochs',
+  'hparams.learningRate': '--lr',
+  'hparams.optimizer': '--optimizer',
+  'advReg.multiplier': '--adv-multiplier',
+  'advReg.advStepSize': '--adv-step-size',
+  'advReg.advGradNorm': '--adv-grad-norm',
+  'advReg.clipValueMin': '--clip-min',
+  'advReg.clipValueMax': '--clip-max',
+  'advReg.pgdIterations': '--pgd-iterations',
+  'advReg.pgdEpsilon': '--pgd-epsilon',
+  'advReg.randomInit': '--random-init',
+  'data.dataset': '--dataset',
+  'data.trainSize': '--train-size',
+  'data.testSize': '--test-size',
+};
+
+export const RUN_FLAGS: readonly FlagSpec[] = [
+  { name: 'preset', type: 'string', value: PRESETS.join('|'), help: 'starting point; default mnist-tutorial' },
+  { name: 'name', type: 'string', value: 'TEXT', help: 'experiment name' },
+  { name: 'model', type: 'string', value: 'cnn|mlp', help: 'model builder' },
+  { name: 'conv-filters', type: 'string', value: 'N,N,..', help: 'filters per conv layer, e.g. 32,64,64' },
+  { name: 'kernel-size', type: 'string', value: 'N', help: 'conv kernel size' },
+  { name: 'pool-size', type: 'string', value: 'N', help: 'max-pool size' },
+  { name: 'fc-units', type: 'string', value: 'N,..', help: 'units per dense hidden layer, e.g. 64' },
+  { name: 'batch-size', type: 'string', value: 'N', help: 'examples per batch' },
+  { name: 'epochs', type: 'string', value: 'N', help: 'training epochs (1–1000)' },
+  { name: 'lr', type: 'string', value: 'X', help: 'learning rate (0, 1]' },
+  { name: 'optimizer', type: 'string', value: 'adam|sgd', help: 'optimizer' },
+  { name: 'adv-multiplier', type: 'string', value: 'X', help: 'weight of the adversarial loss (≥ 0)' },
+  { name: 'adv-step-size', type: 'string', value: 'X', help: 'adversarial step size (> 0)' },
+  { name: 'adv-grad-norm', type: 'string', value: 'l2|l1|infinity', help: 'norm of the adversarial step' },
+  { name: 'clip-min', type: 'string', value: 'X', help: 'lowest pixel value of adversarial neighbours' },
+  { name: 'clip-max', type: 'string', value: 'X', help: 'highest pixel value of adversarial neighbours' },
+  { name: 'pgd-iterations', type: 'string', value: 'N', help: 'PGD iterations of the adversarial neighbour' },
+  { name: 'pgd-epsilon', type: 'string', value: 'X', help: 'PGD radius of the adversarial neighbour (> 0)' },
+  { name: 'random-init', type: 'boolean', help: 'start the neighbour search from a random point' },
+  { name: 'dataset', type: 'string', value: 'mnist-sample|mnist|fashion-mnist|imported:ID', help: 'dataset; default the bundled sample' },
+  { name: 'train-size', type: 'string', value: 'N', help: 'training examples' },
+  { name: 'test-size', type: 'string', value: 'N', help: 'test examples' },
+  { name: 'seed', type: 'string', value: 'N', help: 'seed for the split, init and shuffling' },
+  { name: 'runs', type: 'string', value: 'base,adv', help: 'which models to train' },
+  { name: 'tags', type: 'string', value: 'a,b', help: 'tags for the runs' },
+  { name: 'base-model', type: 'string', value: 'PATH', help: 'TF.js model.json to start from instead of a builder' },
+  { name: 'out', type: 'string', value: 'DIR', help: 'also write both models and run.json into DIR' },
+  { name: 'json', type: 'boolean', help: 'print the result as JSON' },
+];
+
+function datasetFlag(flags: Flags): NonNullable<ExperimentConfigInput['data']>['dataset'] | undefined {
+  const s = flags.string('dataset');
+  if (s === undefined) return undefined;
+  if (s === 'mnist-sample' || s === 'mnist' || s === 'fashion-mnist') return { kind: s };
+  if (s.startsWith('imported:') && s.length > 'imported:'.length) return { kind: 'imported', id: s.slice('imported:'.length) };
+  throw new UsageError(`--dataset must be one of mnist-sample, mnist, fashion-mnist, imported:ID (got "${s}")`);
+}
+
+function defined<T extends object>(o: T): Partial<T> {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
+}
+
+/** The preset with every given flag laid over it, validated by the shared schema; errors name flags. */
+export function buildRunConfig(flags: Flags): ExperimentConfig {
+  const preset = flags.oneOf('preset', PRESETS) ?? 'mnist-tutorial';
+  const base = PRESET_CONFIGS[preset];
+  const list = (name: string) => flags.string(name)?.split(',').map((s) => s.trim()).filter(Boolean);
+  const input: ExperimentConfigInput = {
+    ...base,
+    ...defined({ name: flags.string('name'), seed: flags.int('seed'), baseModelPath: flags.string('base-model'), tags: list('tags') }),
+    runs: (list('runs') as ExperimentConfig['runs'] | undefined) ?? base.runs,
+    hparams: {
+      ...base.hparams,
+      ...defined({
+        model: flags.string('model') as ExperimentConfig['hparams']['model'] | undefined,
+        convFilters: flags.intList('conv-filters'),
+        kernelSize: flags.int('kernel-size'),
+        poolSize: flags.int('pool-size'),
+        numFcUnits: flags.intList('fc-units'),
+        batchSize: flags.int('batch-size'),
+        epochs: flags.int('epochs'),
+        learningRate: flags.number('lr'),
+        optimizer: flags.string('optimizer') as ExperimentConfig['hparams']['optimizer'] | undefined,
+      }),
+    },
+    advReg: {
+      ...base.advReg,
+      ...defined({
+        multiplier: flags.number('adv-multiplier'),
+        advStepSize: flags.number('adv-step-size'),
+        advGradNorm: flags.string('adv-grad-norm') as ExperimentConfig['advReg']['advGradNorm'] | undefined,
+        clipValueMin: flags.number('clip-min'),
+        clipValueMax: flags.number('clip-max'),
+        pgdIterations: flags.int('pgd-iterations'),
+        pgdEpsilon: flags.number('pgd-epsilon'),
+        randomInit: flags.optionalBool('random-init'),
+      }),
+    },
+    data: { ...base.data, ...defined({ dataset: datasetFlag(flags), trainSize: flags.int('train-size'), testSize: flags.int('test-size') }) },
+    attacks: RUN_ATTACKS,
+  };
+  return checkWithFlags(ExperimentConfigSchema, input, FIELD_FLAGS);
+}

@@ -1,0 +1,94 @@
+import { describe, expect, it } from 'vitest';
+import { Flags, parseArgs } from '../../../../src/main/cli/args';
+import { flagForField, withFlagName } from '../../../../src/main/cli/flag-errors';
+import { buildRunConfig, FIELD_FLAGS, RUN_FLAGS } from '../../../../src/main/cli/run-flags';
+
+const config = (...argv: string[]) => buildRunConfig(new Flags(parseArgs(argv, RUN_FLAGS, 'run')));
+
+describe('rlab run presets', () => {
+  it('mnist-tutorial is the NSL tutorial configuration', () => {
+    const c = config('--preset', 'mnist-tutorial');
+    expect(c.hparams).toMatchObject({ model: 'cnn', convFilters: [32, 64, 64], kernelSize: 3, poolSize: 2, numFcUnits: [64], batchSize: 32, epochs: 5, learningRate: 0.001, optimizer: 'adam' });
+    expect(c.advReg).toMatchObject({ multiplier: 0.2, advStepSize: 0.2, advGradNorm: 'infinity', clipValueMin: 0, clipValueMax: 1 });
+    expect(c.runs).toEqual(['base', 'adv']);
+  });
+
+  it('is the default preset', () => {
+    expect(config()).toEqual(config('--preset', 'mnist-tutorial'));
+  });
+
+  it('quick is one epoch on 1,600 train / 400 test digits', () => {
+    const c = config('--preset=quick');
+    expect(c.hparams.epochs).toBe(1);
+    expect(c.data).toEqual({ dataset: { kind: 'mnist-sample' }, trainSize: 1600, testSize: 400 });
+    expect(c.advReg.advStepSize).toBe(0.2);
+  });
+
+  it('ends with FGSM transfer from base, white-box FGSM and PGD-20 at ε 0.2', () => {
+    expect(config().attacks).toEqual([
+      expect.objectContaining({ attack: 'fgsm', norm: 'infinity', epsilons: [0.2], source: 'base' }),
+      expect.objectContaining({ attack: 'fgsm', norm: 'infinity', epsilons: [0.2], source: 'self' }),
+      expect.objectContaining({ attack: 'pgd', norm: 'infinity', epsilons: [0.2], steps: 20, source: 'self' }),
+    ]);
+  });
+});
+
+describe('rlab run flags', () => {
+  it('lay every HParam and adversarial setting over the preset', () => {
+    const c = config(
+      ...['--preset', 'quick', '--epochs', '2', '--batch-size', '16', '--conv-filters', '4,8', '--kernel-size', '5', '--pool-size', '3', '--fc-units', '8,4'],
+      ...['--lr', '0.01', '--model', 'mlp', '--optimizer', 'sgd', '--adv-multiplier', '0.5', '--adv-step-size', '0.05', '--adv-grad-norm', 'l2'],
+      ...['--clip-min', '-1', '--clip-max', '2', '--pgd-iterations', '3', '--pgd-epsilon', '0.3', '--random-init', '--train-size', '256', '--test-size', '128'],
+      ...['--seed', '7', '--name', 'tiny', '--runs', 'adv', '--tags', 'a,b', '--dataset', 'fashion-mnist'],
+    );
+    expect(c.hparams).toMatchObject({ epochs: 2, batchSize: 16, convFilters: [4, 8], kernelSize: 5, poolSize: 3, numFcUnits: [8, 4], learningRate: 0.01, model: 'mlp', optimizer: 'sgd' });
+    expect(c.advReg).toMatchObject({ multiplier: 0.5, advStepSize: 0.05, advGradNorm: 'l2', clipValueMin: -1, clipValueMax: 2, pgdIterations: 3, pgdEpsilon: 0.3, randomInit: true });
+    expect(c.data).toEqual({ dataset: { kind: 'fashion-mnist' }, trainSize: 256, testSize: 128 });
+    expect(c).toMatchObject({ seed: 7, name: 'tiny', runs: ['adv'], tags: ['a', 'b'] });
+  });
+
+  it('read an imported dataset as imported:ID', () => {
+    expect(config('--dataset', 'imported:my-digits').data.dataset).toEqual({ kind: 'imported', id: 'my-digits' });
+  });
+
+  it.each([
+    [['--preset', 'huge'], '--preset must be one of mnist-tutorial, quick (got "huge")'],
+    [['--adv-step-size', '0'], '--adv-step-size must be > 0 (got 0)'],
+    [['--adv-step-size', '-0.1'], '--adv-step-size must be > 0 (got -0.1)'],
+    [['--adv-multiplier', '-1'], '--adv-multiplier must be ≥ 0 (got -1)'],
+    [['--adv-grad-norm', 'l3'], '--adv-grad-norm must be one of "l2", "l1", "infinity" (got "l3")'],
+    [['--pgd-epsilon', '0'], '--pgd-epsilon must be > 0 (got 0)'],
+    [['--batch-size', '0'], '--batch-size must be ≥ 1 (got 0)'],
+    [['--epochs', '1001'], '--epochs must be ≤ 1000 (got 1001)'],
+    [['--model', 'rnn'], '--model must be one of "cnn", "mlp" (got "rnn")'],
+    [['--conv-filters', '32,0'], '--conv-filters must be ≥ 1 (got 0)'],
+    [['--lr', '0'], '--lr must be > 0 (got 0)'],
+    [['--clip-min', '1', '--clip-max', '0'], '--clip-max must be ≥ --clip-min (1) (got 0)'],
+    [['--runs', 'base,base'], '--runs must not repeat a role'],
+    [['--runs', 'big'], '--runs must be one of "base", "adv" (got "big")'],
+    [['--dataset', 'cifar'], '--dataset must be one of mnist-sample, mnist, fashion-mnist, imported:ID (got "cifar")'],
+    [['--seed', '-3'], '--seed must be ≥ 0 (got -3)'],
+  ])('%j → %s', (argv, message) => {
+    expect(() => config(...argv)).toThrow(message);
+  });
+
+  it('name the l1 + pgd-epsilon conflict by flag', () => {
+    expect(() => config('--adv-grad-norm', 'l1', '--pgd-epsilon', '0.1')).toThrow(/^--pgd-epsilon cannot be used with --adv-grad-norm "l1"/);
+  });
+});
+
+describe('flag names in messages', () => {
+  it('map schema paths, list items and bare service field names to flags', () => {
+    expect(flagForField('hparams.batchSize', FIELD_FLAGS)).toBe('--batch-size');
+    expect(flagForField('config.hparams.convFilters.1', FIELD_FLAGS)).toBe('--conv-filters');
+    expect(flagForField('trainSize', FIELD_FLAGS)).toBe('--train-size');
+    expect(flagForField('model.json', FIELD_FLAGS)).toBeUndefined();
+    expect(flagForField('attacks.0.epsilons.0', FIELD_FLAGS)).toBeUndefined();
+  });
+
+  it('rewrite the service data-size message in flag terms', () => {
+    const msg = 'trainSize + testSize must be ≤ 10000, the number of examples in "mnist-sample" (got 20000 + 400)';
+    expect(withFlagName(msg, 'trainSize', FIELD_FLAGS)).toBe('--train-size + --test-size must be ≤ 10000, the number of examples in "mnist-sample" (got 20000 + 400)');
+    expect(withFlagName('cannot read model.json', 'config.baseModelPath', FIELD_FLAGS)).toBe('--base-model: cannot read model.json');
+  });
+});
