@@ -1,0 +1,66 @@
+// createExperiment / deleteExperiment: one run per role from one config (base: multiplier 0), queued in order base → adv.
+import { promises as fs } from 'node:fs';
+import { type z } from 'zod';
+import { type ExperimentSummary, type LAB_REQUEST_SCHEMAS, type RunSummary } from '../../../shared/contract';
+import { LabError } from '../../../shared/errors';
+import { type RunRole } from '../../../shared/schemas';
+import { type NewRunInput } from '../store';
+import { checkAdvReg } from '../worker/adv-reg-input';
+import { checkAttackSuite, runConfigFor } from './run-config';
+import { type ServiceContext } from './service';
+
+type Req<M extends keyof typeof LAB_REQUEST_SCHEMAS> = z.infer<(typeof LAB_REQUEST_SCHEMAS)[M]>;
+
+/** Base first: the adv run's transfer attacks need the base model, and the queue runs jobs in order. */
+const ROLE_ORDER: Record<RunRole, number> = { base: 0, adv: 1 };
+
+/** Adds `config.` in front of a field named relative to the experiment config. */
+function underConfig(err: unknown): LabError {
+  const e = LabError.wrap(err, 'invalid_argument');
+  return new LabError(e.code, `config.${e.message}`, e.field === undefined ? 'config' : `config.${e.field}`);
+}
+
+export function experimentMethods(ctx: ServiceContext) {
+  const { store, bus, runner } = ctx;
+
+  async function createExperiment({ config }: Req<'createExperiment'>): Promise<{ experiment: ExperimentSummary; runs: RunSummary[] }> {
+    const roles = [...config.runs].sort((a, b) => ROLE_ORDER[a] - ROLE_ORDER[b]);
+    const inputs: NewRunInput[] = roles.map((role) => ({ role, name: `${config.name} · ${role}`, config: runConfigFor(config, role) }));
+    try {
+      for (const input of inputs) {
+        checkAttackSuite(input.config);
+        checkAdvReg(input.config);
+      }
+    } catch (err) {
+      throw underConfig(err);
+    }
+    if (config.baseModelPath !== undefined) {
+      try {
+        await fs.access(config.baseModelPath);
+      } catch {
+        throw new LabError('invalid_argument', `config.baseModelPath must be the model.json of a saved TF.js layers model (${config.baseModelPath} does not exist)`, 'config.baseModelPath');
+      }
+    }
+    const created = store.transaction(() => {
+      const r = store.createExperiment(config, inputs);
+      for (const run of r.runs) store.enqueueJob({ kind: 'train', runId: run.id, payload: {} });
+      return r;
+    });
+    for (const run of created.runs) bus.emit('run-status', { runId: run.id, experimentId: run.experimentId, status: run.status });
+    runner.kick();
+    return created;
+  }
+
+  async function deleteExperiment({ experimentId }: Req<'deleteExperiment'>): Promise<{ deleted: string[] }> {
+    const experiment = store.getExperiment(experimentId);
+    const busy = runner.current;
+    if (busy && experiment.runIds.includes(busy.runId)) {
+      throw new LabError('failed_precondition', `experiment ${experimentId} cannot be deleted while its run ${busy.runId} is ${busy.kind === 'train' ? 'training' : 'being evaluated'}; cancel it first`, 'experimentId');
+    }
+    const { runIds, folders } = store.deleteExperiment(experimentId);
+    await Promise.all(folders.map((f) => fs.rm(f, { recursive: true, force: true })));
+    return { deleted: [experimentId, ...runIds] };
+  }
+
+  return { createExperiment, deleteExperiment };
+}

@@ -1,0 +1,70 @@
+// Turns a stored job into the worker's job: resolved attack tasks (transfer sources as model paths) and the gallery peer.
+import { type EvaluationRecord, type RunDetail } from '../../../shared/contract';
+import { LabError } from '../../../shared/errors';
+import { type Store, type StoredJob } from '../store';
+import { type EvalTask, type EvaluateJob, type GalleryPeer, type TrainJob } from '../worker/protocol';
+import { type EvaluateRequestParsed, modelPathOfRun, type TrainPayload } from './payloads';
+import { evalTasksFor, type SourceLookup } from './run-config';
+
+export interface JobBuildContext {
+  store: Store;
+  cacheDir: string;
+  /** Reports a skipped attack (its transfer source has no model). */
+  warn(message: string): void;
+}
+
+/** Whether a stored evaluation already measured what `task` would. */
+function sameEvaluation(e: EvaluationRecord, t: EvalTask): boolean {
+  return e.attack === t.attack && e.norm === t.norm && e.epsilon === t.epsilon && e.steps === t.steps && e.restarts === t.restarts && e.randomStart === t.randomStart && e.sourceRunId === t.sourceRunId && (e.stepSize ?? null) === (t.stepSize ?? null);
+}
+
+function sourcesFor({ store, warn }: JobBuildContext, run: RunDetail): SourceLookup {
+  const runs = store.getExperiment(run.experimentId).runs;
+  return {
+    baseRunId: runs.find((r) => r.role === 'base')?.id ?? null,
+    modelPathOf: (id) => {
+      try {
+        return modelPathOfRun(store.getRun(id));
+      } catch {
+        return null;
+      }
+    },
+    warn,
+  };
+}
+
+function galleryPeerFor({ store }: JobBuildContext, run: RunDetail): GalleryPeer | null {
+  const other = store.getExperiment(run.experimentId).runs.find((r) => r.id !== run.id && r.status === 'completed');
+  const modelPath = other ? modelPathOfRun(other) : null;
+  return other && modelPath ? { runId: other.id, role: other.role, modelPath } : null;
+}
+
+/** The worker's train job for a queued run; a resumed run gets only the evaluations it does not have yet. */
+export function trainJobFor(ctx: JobBuildContext, stored: StoredJob, run: RunDetail): TrainJob {
+  const payload = (stored.payload ?? {}) as TrainPayload;
+  let evaluations: EvalTask[] = evalTasksFor(run.id, run.config, sourcesFor(ctx, run));
+  // a run resumed after its evaluations began keeps the results it has and measures only the rest
+  if (payload.resume) evaluations = evaluations.filter((t) => !run.evaluations.some((e) => sameEvaluation(e, t)));
+  return {
+    kind: 'train',
+    jobId: stored.id,
+    runId: run.id,
+    runDir: ctx.store.runFolder(run.id),
+    cacheDir: ctx.cacheDir,
+    config: run.config,
+    galleryPeer: galleryPeerFor(ctx, run),
+    evaluations,
+    ...(payload.resume ? { resume: payload.resume } : {}),
+  };
+}
+
+/** The worker's evaluate job for an `evaluate` request on a trained run. */
+export function evaluateJobFor(ctx: JobBuildContext, stored: StoredJob, run: RunDetail): EvaluateJob {
+  const req = (stored.payload as { request: EvaluateRequestParsed }).request;
+  const modelPath = modelPathOfRun(run);
+  if (modelPath === null) throw new LabError('failed_precondition', `run ${run.id} has no trained model to evaluate`, 'runId');
+  const attack = { attack: req.attack, norm: req.norm, epsilons: req.epsilons, steps: req.steps, randomStart: req.randomStart, restarts: req.restarts, source: req.sourceRunId ?? 'self', ...(req.stepSize === undefined ? {} : { stepSize: req.stepSize }) };
+  const evaluations = evalTasksFor(run.id, { hparams: run.config.hparams, attacks: [attack] }, sourcesFor(ctx, run), false);
+  if (evaluations.length === 0) throw new LabError('failed_precondition', `the source run ${req.sourceRunId ?? ''} has no trained model`, 'sourceRunId');
+  return { kind: 'evaluate', jobId: stored.id, runId: run.id, runDir: ctx.store.runFolder(run.id), cacheDir: ctx.cacheDir, config: run.config, modelPath, galleryPeer: galleryPeerFor(ctx, run), evaluations };
+}

@@ -1,0 +1,270 @@
+// Runs the persistent job queue one job at a time on the engine worker, and persists what the worker reports.
+import { type RunDetail, type RunStatus, type RunSummary } from '../../../shared/contract';
+import { LabError } from '../../../shared/errors';
+import { type Store, type StoredJob } from '../store';
+import { type WorkerJob, type WorkerToHost } from '../worker/protocol';
+import { type WorkerExit } from '../worker/spawn';
+import { type EventBus } from './event-bus';
+import { evaluateJobFor, trainJobFor } from './job-builder';
+import { describeExit, type WorkerSupervisor } from './supervisor';
+
+interface Active {
+  stored: StoredJob;
+  job: WorkerJob | null;
+  /** Epochs whose results reached the host, for the failure message. */
+  lastEpoch: number;
+  /** What the worker was last doing, for the failure message. */
+  phase: 'train' | 'evaluate';
+  cancelRequested: boolean;
+  ended: Promise<void>;
+  end(): void;
+}
+
+export interface JobRunnerDeps {
+  store: Store;
+  supervisor: WorkerSupervisor;
+  bus: EventBus;
+  cacheDir: string;
+}
+
+export class JobRunner {
+  private active: Active | null = null;
+  private pumping = false;
+  private closed = false;
+  private idleWaiters: (() => void)[] = [];
+
+  constructor(private readonly deps: JobRunnerDeps) {}
+
+  get current(): { jobId: string; runId: string; kind: 'train' | 'evaluate' } | null {
+    const a = this.active;
+    return a ? { jobId: a.stored.id, runId: a.stored.runId, kind: a.stored.kind } : null;
+  }
+
+  /** Starts the next queued job if none is running. */
+  kick(): void {
+    void this.pump();
+  }
+
+  /** Resolves once no job runs and none is queued. */
+  whenIdle(): Promise<void> {
+    if (!this.active && !this.pumping && (this.closed || this.deps.store.nextJob() === null)) return Promise.resolve();
+    return new Promise((resolve) => this.idleWaiters.push(resolve));
+  }
+
+  private settleIdle(): void {
+    if (this.active || this.pumping) return;
+    if (!this.closed && this.deps.store.isOpen && this.deps.store.nextJob() !== null) return;
+    const waiters = this.idleWaiters;
+    this.idleWaiters = [];
+    waiters.forEach((w) => w());
+  }
+
+  private async pump(): Promise<void> {
+    if (this.pumping || this.active || this.closed) return;
+    this.pumping = true;
+    try {
+      while (!this.active && !this.closed) {
+        const next = this.deps.store.nextJob();
+        if (!next) break;
+        await this.start(next);
+      }
+    } catch (err) {
+      this.log('error', `the job queue stopped: ${LabError.wrap(err).message}`);
+    } finally {
+      this.pumping = false;
+      this.settleIdle();
+    }
+  }
+
+  private log(level: 'info' | 'warn' | 'error', message: string, runId?: string): void {
+    this.deps.bus.emit('log', runId === undefined ? { level, message } : { level, message, runId });
+  }
+
+  private emitStatus(s: RunSummary): void {
+    this.deps.bus.emit('run-status', s.error ? { runId: s.id, experimentId: s.experimentId, status: s.status, error: s.error } : { runId: s.id, experimentId: s.experimentId, status: s.status });
+  }
+
+  /** Moves a run to `status` and publishes it; a transition the store refuses is logged, not thrown (the queue must go on). */
+  setStatus(runId: string, status: RunStatus, error?: string): RunSummary | null {
+    try {
+      const s = this.deps.store.setRunStatus(runId, status, error === undefined ? {} : { error });
+      this.emitStatus(s);
+      return s;
+    } catch (err) {
+      this.log('error', `${runId}: could not mark the run ${status}: ${LabError.wrap(err).message}`, runId);
+      return null;
+    }
+  }
+
+  private async start(stored: StoredJob): Promise<void> {
+    const { store } = this.deps;
+    let run: RunDetail;
+    try {
+      run = store.getRun(stored.runId);
+    } catch {
+      store.finishJob(stored.id);
+      return;
+    }
+    if (stored.kind === 'train' && run.status !== 'queued') {
+      // a stale job (its run was cancelled or finished meanwhile) is dropped
+      store.finishJob(stored.id);
+      return;
+    }
+    let ended!: () => void;
+    const active: Active = { stored, job: null, lastEpoch: run.epochsDone, phase: stored.kind === 'train' ? 'train' : 'evaluate', cancelRequested: false, ended: new Promise((r) => (ended = r)), end: () => ended() };
+    this.active = active;
+    try {
+      store.transaction(() => {
+        store.markJobRunning(stored.id);
+        if (stored.kind === 'train') this.emitStatus(store.setRunStatus(run.id, 'running'));
+      });
+      const build = { store, cacheDir: this.deps.cacheDir, warn: (message: string) => this.log('warn', message, run.id) };
+      active.job = stored.kind === 'train' ? trainJobFor(build, stored, run) : evaluateJobFor(build, stored, run);
+      const engine = await this.deps.supervisor.ensure();
+      if (stored.kind === 'train') store.setRunEngine(run.id, engine);
+      if (active.cancelRequested) {
+        this.finish(active, { type: 'done', jobId: stored.id, runId: run.id, outcome: 'cancelled' });
+        return;
+      }
+      this.deps.supervisor.send(active.job.kind === 'train' ? { type: 'train', job: active.job } : { type: 'evaluate', job: active.job });
+    } catch (err) {
+      const e = LabError.wrap(err, 'engine_error');
+      this.finish(active, { type: 'error', jobId: stored.id, runId: run.id, error: e.toJSON() });
+    }
+  }
+
+  /** Routes one worker message; store errors are logged so a bad message never takes the host down. */
+  handle(m: WorkerToHost): void {
+    const a = this.active;
+    try {
+      if (m.type === 'log') {
+        this.deps.bus.emit('log', m.runId === undefined ? { level: m.level, message: m.message } : { level: m.level, message: m.message, runId: m.runId });
+        return;
+      }
+      if (m.type === 'ready') return;
+      // a worker about to exit must not be handed the next job: retire it first, the next job gets a fresh one
+      if (m.type === 'error' && m.fatal) void this.deps.supervisor.kill();
+      if (!a || m.jobId !== a.stored.id) {
+        if (m.type === 'error') this.log('error', `engine worker: ${m.error.message}`);
+        return;
+      }
+      this.apply(a, m);
+    } catch (err) {
+      this.log('error', `could not record the worker's ${m.type} message: ${LabError.wrap(err).message}`, a?.stored.runId);
+    }
+  }
+
+  private apply(a: Active, m: Exclude<WorkerToHost, { type: 'log' | 'ready' }>): void {
+    const { store, bus } = this.deps;
+    switch (m.type) {
+      case 'progress': {
+        a.phase = m.phase;
+        const { type: _t, jobId: _j, ...event } = m;
+        bus.emit('progress', event);
+        return;
+      }
+      case 'epoch-end':
+        store.transaction(() => {
+          store.recordEpoch(m.runId, m.epoch, m.metrics, m.durationMs, m.batches);
+          if (!store.listArtifacts(m.runId).some((x) => x.kind === 'checkpoint' && x.path === m.checkpointDir)) store.addArtifact(m.runId, { kind: 'checkpoint', path: m.checkpointDir });
+        });
+        a.lastEpoch = m.epoch;
+        bus.emit('epoch-end', { runId: m.runId, epoch: m.epoch, metrics: m.metrics, durationMs: m.durationMs });
+        return;
+      case 'evaluation': {
+        a.phase = 'evaluate';
+        const record = store.recordEvaluation({ ...m.evaluation, runId: m.runId }, m.gallery ?? undefined);
+        bus.emit('evaluation', { runId: m.runId, evaluation: record });
+        return;
+      }
+      case 'artifact':
+        if (!store.listArtifacts(m.runId).some((x) => x.kind === m.kind && x.path === m.path)) store.addArtifact(m.runId, { kind: m.kind, path: m.path });
+        return;
+      case 'done':
+      case 'error':
+        this.finish(a, m);
+        return;
+    }
+  }
+
+  /** Ends the active job with the worker's verdict (or the host's, for a crash), then moves the queue on. */
+  private finish(a: Active, m: Extract<WorkerToHost, { type: 'done' | 'error' }>): void {
+    if (this.active !== a) return;
+    const { store } = this.deps;
+    const runId = a.stored.runId;
+    try {
+      store.finishJob(a.stored.id);
+    } catch {
+      // already removed (the run was deleted meanwhile)
+    }
+    if (a.stored.kind === 'train') {
+      if (m.type === 'done') this.setStatus(runId, m.outcome === 'completed' ? 'completed' : 'cancelled', m.outcome === 'cancelled' ? this.cancelMessage(a) : undefined);
+      else if (m.error.code === 'cancelled' && a.cancelRequested) this.setStatus(runId, 'cancelled', this.cancelMessage(a));
+      else this.setStatus(runId, 'failed', m.error.message);
+    } else if (m.type === 'error') {
+      this.log('error', `${runId}: the evaluation failed: ${m.error.message}`, runId);
+    } else if (m.outcome === 'cancelled') {
+      this.log('info', `${runId}: the evaluation was cancelled`, runId);
+    }
+    this.active = null;
+    a.end();
+    this.kick();
+  }
+
+  private cancelMessage(a: Active): string {
+    return `cancelled by the user after ${a.lastEpoch} finished epoch${a.lastEpoch === 1 ? '' : 's'}`;
+  }
+
+  /** The worker died on its own: the job fails with the reason, the run keeps its finished epochs, the queue goes on. */
+  onWorkerExit(exit: WorkerExit): void {
+    const a = this.active;
+    if (!a) {
+      this.log('warn', `the engine worker ${describeExit(exit)} while idle; a new one starts with the next job`);
+      return;
+    }
+    const kept = `the ${a.lastEpoch} finished epoch${a.lastEpoch === 1 ? ' is' : 's are'} kept`;
+    const where = a.phase === 'evaluate' ? (a.stored.kind === 'train' ? ` while evaluating after training; ${kept} with the evaluations already measured` : ' during an evaluation') : ` during epoch ${a.lastEpoch + 1}; ${kept}`;
+    const message = `the engine worker ${describeExit(exit)}${where}${exit.signal === 'SIGKILL' ? ' (killed from outside, or out of memory)' : ''}`;
+    this.finish(a, { type: 'error', jobId: a.stored.id, runId: a.stored.runId, error: { code: 'engine_error', message } });
+  }
+
+  /** Asks the worker to stop the run's active job; resolves when the job has ended (killing the worker after `graceMs`). */
+  async cancelActive(runId: string, graceMs: number): Promise<boolean> {
+    const a = this.active;
+    if (!a || a.stored.runId !== runId) return false;
+    a.cancelRequested = true;
+    if (a.job) {
+      try {
+        this.deps.supervisor.send({ type: 'cancel' });
+      } catch {
+        // no worker: start() sees the flag
+      }
+    }
+    const timer = setTimeout(() => {
+      if (this.active !== a) return;
+      void this.deps.supervisor.kill();
+      this.finish(a, { type: 'done', jobId: a.stored.id, runId, outcome: 'cancelled' });
+    }, graceMs);
+    await a.ended;
+    clearTimeout(timer);
+    return true;
+  }
+
+  /** Stops taking jobs; a training run in progress becomes interrupted (resumable), like after a crash. */
+  close(): void {
+    this.closed = true;
+    const a = this.active;
+    if (!a) return;
+    this.active = null;
+    if (a.stored.kind === 'train') {
+      try {
+        this.deps.store.finishJob(a.stored.id);
+      } catch {
+        // nothing to remove
+      }
+      this.setStatus(a.stored.runId, 'interrupted', `the lab was closed while this run was training; resume with \`rlab resume ${a.stored.runId}\``);
+    }
+    a.end();
+    this.settleIdle();
+  }
+}

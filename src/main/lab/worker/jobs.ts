@@ -1,0 +1,144 @@
+// The worker's two jobs: train a run (epochs, checkpoints, model files, then evaluations) and evaluate a trained run.
+import * as tf from '@tensorflow/tfjs';
+import { type MetricValues } from '../../../shared/contract';
+import { LabError } from '../../../shared/errors';
+import { batchCount, batches } from '../data/batches';
+import { AdversarialRegularization } from '../nsl/adversarial-regularization';
+import { readMetrics } from '../nsl/training-loop';
+import { loadModelFiles, saveModelFiles } from '../run/model-files';
+import { restoreCheckpoint, saveCheckpoint } from './checkpoint';
+import { checkpointDir, modelDirOf } from './run-paths';
+import { runEvaluations, type EvaluatedModel, type TestSet } from './evaluations';
+import { BatchSampler, etaSeconds, MetricMeans, Throttle } from './progress';
+import { type EvalTask, type EvaluateJob, type TrainJob, type WorkerToHost } from './protocol';
+import { advRegInput } from './adv-reg-input';
+import { initialModel, loadRunData, makeOptimizer } from './run-data';
+
+export interface JobContext {
+  post(message: WorkerToHost): void;
+  /** True once the host asked to cancel; checked between batches. */
+  cancelRequested(): boolean;
+  /** Minimum time between progress messages (default 100 ms: about 10 per second). */
+  progressIntervalMs?: number;
+}
+
+export type JobOutcome = 'completed' | 'cancelled';
+
+/** Lets queued messages (a cancel) reach the worker between batches; training is otherwise one long synchronous chain. */
+const nextTick = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+
+function checkCancel(ctx: JobContext): void {
+  if (ctx.cancelRequested()) throw new LabError('cancelled', 'the run was cancelled');
+}
+
+export async function runTrainJob(job: TrainJob, ctx: JobContext): Promise<JobOutcome> {
+  const { config, jobId, runId } = job;
+  const { hparams } = config;
+  const data = await loadRunData(config, job.cacheDir);
+  const model = await initialModel(config);
+  const optimizer = makeOptimizer(config);
+  let adv: AdversarialRegularization | undefined;
+  try {
+    let startEpoch = 0;
+    let step = 0;
+    if (job.resume) {
+      const state = await restoreCheckpoint(job.resume.checkpointDir, model, optimizer);
+      startEpoch = state.epoch;
+      step = state.step;
+      ctx.post({ type: 'log', level: 'info', runId, message: `${runId}: resuming after epoch ${startEpoch} (step ${step}) from ${job.resume.checkpointDir}` });
+    }
+    // NSL's random starts use seed + k for the k-th neighbour; starting k at the steps already taken keeps a resumed run on the same stream
+    adv = new AdversarialRegularization(model, advRegInput(config), { seed: config.seed + step });
+    adv.compile({ optimizer, loss: 'sparse_categorical_crossentropy' });
+
+    const perEpoch = batchCount(data.split.train.length, hparams.batchSize);
+    const throttle = new Throttle(ctx.progressIntervalMs ?? 100);
+    const sampler = new BatchSampler(perEpoch);
+    const started = performance.now();
+    const stepsAtStart = step;
+    const stepsTotal = perEpoch * hparams.epochs;
+    for (let e = startEpoch; e < hparams.epochs; e++) {
+      const epoch = e + 1;
+      const epochStart = performance.now();
+      const means = new MetricMeans();
+      let b = 0;
+      for (const batch of batches(data.dataset, data.split.train, hparams.batchSize, { shuffleSeed: config.seed, epoch: e })) {
+        let values: MetricValues;
+        try {
+          values = await readMetrics(adv.trainStep(batch));
+        } finally {
+          tf.dispose([batch.image, batch.label]);
+        }
+        b += 1;
+        step += 1;
+        means.add(values, batch.indices.length);
+        sampler.add(epoch, b, step, values);
+        if (throttle.ready(b === 1 || b === perEpoch)) {
+          ctx.post({
+            type: 'progress', jobId, runId, phase: 'train', epoch, epochs: hparams.epochs, batch: b, batches: perEpoch, step,
+            loss: values.loss, accuracy: values.sparse_categorical_accuracy,
+            etaSeconds: etaSeconds(started, step - stepsAtStart, stepsTotal - stepsAtStart),
+            metrics: values,
+          });
+        }
+        await nextTick();
+        checkCancel(ctx);
+      }
+      const dir = await saveCheckpoint(checkpointDir(job.runDir, epoch), model, optimizer, { epoch, step });
+      ctx.post({ type: 'epoch-end', jobId, runId, epoch, metrics: means.means(), durationMs: Math.round(performance.now() - epochStart), batches: sampler.take(), checkpointDir: dir });
+    }
+
+    const saved = await saveModelFiles(model, modelDirOf(job.runDir));
+    ctx.post({ type: 'artifact', jobId, runId, kind: 'model', path: saved.modelPath });
+    await evaluate(job, ctx, { runId, role: config.role, model }, data.test, job.evaluations);
+    return 'completed';
+  } finally {
+    adv?.dispose();
+    optimizer.dispose();
+    model.dispose();
+  }
+}
+
+export async function runEvaluateJob(job: EvaluateJob, ctx: JobContext): Promise<JobOutcome> {
+  const data = await loadRunData(job.config, job.cacheDir);
+  const model = await loadModelFiles(job.modelPath);
+  try {
+    await evaluate(job, ctx, { runId: job.runId, role: job.config.role, model }, data.test, job.evaluations);
+    return 'completed';
+  } finally {
+    model.dispose();
+  }
+}
+
+async function evaluate(job: TrainJob | EvaluateJob, ctx: JobContext, target: EvaluatedModel, test: TestSet, tasks: EvalTask[]): Promise<void> {
+  if (tasks.length === 0) return;
+  const loaded = new Map<string, tf.LayersModel>();
+  const load = async (modelPath: string): Promise<tf.LayersModel> => {
+    let m = loaded.get(modelPath);
+    if (!m) loaded.set(modelPath, (m = await loadModelFiles(modelPath)));
+    return m;
+  };
+  const throttle = new Throttle(ctx.progressIntervalMs ?? 100);
+  const started = performance.now();
+  try {
+    const peer = job.galleryPeer ? { runId: job.galleryPeer.runId, role: job.galleryPeer.role, model: await load(job.galleryPeer.modelPath) } : null;
+    await runEvaluations(
+      {
+        target,
+        peer,
+        test,
+        seed: job.config.seed,
+        loadSource: (task) => load(task.sourceModelPath!),
+        onResult: (evaluation, gallery) => ctx.post({ type: 'evaluation', jobId: job.jobId, runId: job.runId, evaluation, gallery }),
+        onProgress: (done, total) => {
+          if (!throttle.ready(done === 1 || done === total)) return;
+          ctx.post({ type: 'progress', jobId: job.jobId, runId: job.runId, phase: 'evaluate', epoch: 0, epochs: job.config.hparams.epochs, batch: done, batches: total, step: done, loss: null, accuracy: null, etaSeconds: etaSeconds(started, done, total) });
+        },
+        shouldStop: () => ctx.cancelRequested(),
+      },
+      tasks,
+    );
+  } finally {
+    loaded.forEach((m) => m.dispose());
+  }
+}

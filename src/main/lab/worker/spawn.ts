@@ -1,0 +1,93 @@
+// How the host starts an engine worker: a small interface, with the Node child_process implementation.
+// The Electron main process supplies its own factory (utilityProcess) behind the same interface.
+import { fork } from 'node:child_process';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { type HostToWorker, type WorkerToHost, isWorkerMessage } from './protocol';
+
+export interface WorkerExit {
+  code: number | null;
+  signal: string | null;
+}
+
+/** A running worker process as the host sees it. */
+export interface WorkerHandle {
+  /** OS process id, once known. */
+  readonly pid: number | undefined;
+  send(message: HostToWorker): void;
+  onMessage(cb: (message: WorkerToHost) => void): void;
+  /** Called once when the process has gone, for whatever reason. */
+  onExit(cb: (exit: WorkerExit) => void): void;
+  /** Ends the process now (SIGKILL or equivalent). */
+  kill(): void;
+}
+
+export interface WorkerSpawnOptions {
+  /** The lab home; the worker reads datasets from it (passed as RLAB_HOME). */
+  home: string;
+  /** Extra environment for the worker. */
+  env?: Record<string, string>;
+}
+
+export type WorkerFactory = (options: WorkerSpawnOptions) => WorkerHandle;
+
+/** Path of the worker entry module (TypeScript source; run through tsx under Node). */
+export function workerEntryPath(): string {
+  return path.join(path.dirname(fileURLToPath(import.meta.url)), 'entry.ts');
+}
+
+/**
+ * The tsx loader as an absolute URL: `--import tsx` would resolve from the current directory, which is wherever
+ * the user ran `rlab` from, not the project.
+ */
+function tsxLoaderUrl(): string {
+  return pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
+}
+
+/**
+ * Forks `entry` (default: the worker entry) with tsx loaded, over Node's IPC channel.
+ * Both of the worker's output streams go to the host's stderr: native TF's diagnostics still reach a terminal,
+ * and the host's stdout stays clean for results (`rlab ... --json`).
+ */
+export function forkWorkerFactory(entry: string = workerEntryPath()): WorkerFactory {
+  const loader = tsxLoaderUrl();
+  return ({ home, env }) => {
+    const child = fork(entry, [], {
+      execArgv: ['--import', loader],
+      env: { ...process.env, ...env, RLAB_HOME: home },
+      serialization: 'advanced',
+      stdio: ['ignore', 2, 2, 'ipc'],
+    });
+    const exitCallbacks: ((e: WorkerExit) => void)[] = [];
+    let exited: WorkerExit | null = null;
+    const finish = (e: WorkerExit): void => {
+      if (exited) return;
+      exited = e;
+      for (const cb of exitCallbacks) cb(e);
+    };
+    child.on('exit', (code, signal) => finish({ code, signal }));
+    // a failed spawn emits 'error' without 'exit'
+    child.on('error', () => finish({ code: child.exitCode, signal: child.signalCode }));
+    return {
+      get pid() {
+        return child.pid;
+      },
+      send(message) {
+        if (child.connected) child.send(message);
+      },
+      onMessage(cb) {
+        child.on('message', (m: unknown) => {
+          if (isWorkerMessage(m)) cb(m);
+        });
+      },
+      onExit(cb) {
+        if (exited) cb(exited);
+        else exitCallbacks.push(cb);
+      },
+      kill() {
+        if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+      },
+    };
+  };
+}
