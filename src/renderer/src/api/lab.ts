@@ -1,0 +1,52 @@
+// Picks the LabApi once: the preload's window.lab inside Electron, a WebSocket client against `rlab serve` in a browser.
+import { LAB_METHODS, type LabApi, type LabMethods } from '../../../shared/contract';
+import { LabError } from '../../../shared/errors';
+import { withLabErrors } from './ipc-errors';
+import { WsLabClient } from './ws-client';
+
+let lab: LabApi | undefined;
+let wsClient: WsLabClient | null = null;
+let unavailable: LabError | null = null;
+
+/** A LabApi whose every call fails with `err`: the page still renders and shows why instead of crashing. */
+function failingLab(err: LabError): LabApi {
+  const methods = Object.fromEntries(LAB_METHODS.map((m) => [m, () => Promise.reject(err)])) as unknown as LabMethods;
+  const none = () => () => undefined;
+  return { ...methods, onRunStatus: none, onProgress: none, onEpochEnd: none, onEvaluation: none, onLog: none, onDatasetProgress: none };
+}
+
+/** ws://host/ws?token=… for the page at `location` (http → ws, https → wss). */
+export function wsUrlFor(location: { protocol: string; host: string; search: string }): string {
+  const token = new URLSearchParams(location.search).get('token');
+  if (!token) throw new LabError('permission_denied', 'this page was opened without its access token: open the address `rlab serve` printed (it ends in ?token=…)', 'token');
+  const scheme = location.protocol === 'https:' ? 'wss:' : 'ws:';
+  return `${scheme}//${location.host}/ws?token=${encodeURIComponent(token)}`;
+}
+
+export function getLab(): LabApi {
+  if (lab) return lab;
+  if (typeof window !== 'undefined' && typeof window.lab !== 'undefined') {
+    lab = withLabErrors(window.lab);
+    return lab;
+  }
+  try {
+    wsClient = new WsLabClient({ url: wsUrlFor(window.location) });
+    lab = wsClient.api;
+  } catch (err) {
+    unavailable = LabError.wrap(err);
+    lab = failingLab(unavailable);
+  }
+  return lab;
+}
+
+/** Why the lab cannot be reached at all (no token in the page address), or null. */
+export function labUnavailable(): LabError | null {
+  getLab();
+  return unavailable;
+}
+
+/** The WebSocket client when the page talks to `rlab serve`; null inside Electron or when the lab is unavailable. */
+export function getWsClient(): WsLabClient | null {
+  getLab();
+  return wsClient;
+}

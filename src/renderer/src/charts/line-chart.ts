@@ -1,0 +1,92 @@
+// Chart.js set up for dense scientific line charts: linear axes, no animation, pre-parsed {x, y} points.
+import { Chart, Legend, LinearScale, LineController, LineElement, PointElement, Tooltip, type ChartDataset } from 'chart.js';
+import { type Series } from './series';
+
+Chart.register(LineController, LineElement, PointElement, LinearScale, Legend, Tooltip);
+
+export interface LineChartOptions {
+  xLabel: string;
+  yLabel?: string;
+  /** Accuracy-like values: the y axis spans [0, 1] and ticks read as percentages. */
+  fraction?: boolean;
+  /** Integer x values only (epochs). */
+  integerX?: boolean;
+}
+
+function withAlpha(hex: string, alpha: number): string {
+  const n = parseInt(hex.slice(1), 16);
+  return `rgba(${(n >> 16) & 255}, ${(n >> 8) & 255}, ${n & 255}, ${alpha})`;
+}
+
+/** Axis ticks without float noise (0.7000000000000001 → 0.7). */
+export function tickLabel(v: number): string {
+  if (v === 0) return '0';
+  const abs = Math.abs(v);
+  if (abs < 1e-3 || abs >= 1e5) return v.toExponential(1);
+  return String(Number(v.toPrecision(4)));
+}
+
+export function toDatasets(series: readonly Series[]): ChartDataset<'line', { x: number; y: number }[]>[] {
+  return series.map((s) => ({
+    label: s.label,
+    data: s.points,
+    borderColor: s.faint ? withAlpha(s.color, 0.25) : s.color,
+    backgroundColor: s.color,
+    borderWidth: s.faint ? 1 : 1.75,
+    borderDash: s.dashed ? [6, 4] : [],
+    pointRadius: s.markers ? 3 : 0,
+    pointHoverRadius: 4,
+    pointHitRadius: 6,
+    tension: 0,
+    spanGaps: true,
+  }));
+}
+
+export function createLineChart(canvas: HTMLCanvasElement, series: readonly Series[], o: LineChartOptions): Chart<'line', { x: number; y: number }[]> {
+  const grid = { color: 'rgba(0, 0, 0, 0.06)' };
+  const ticks = { color: '#5f6773', font: { size: 11 } };
+  return new Chart<'line', { x: number; y: number }[]>(canvas, {
+    type: 'line',
+    data: { datasets: toDatasets(series) },
+    options: {
+      animation: false,
+      parsing: false,
+      normalized: true,
+      responsive: true,
+      maintainAspectRatio: false,
+      interaction: { mode: 'nearest', axis: 'x', intersect: false },
+      scales: {
+        x: {
+          type: 'linear',
+          title: { display: true, text: o.xLabel, color: '#5f6773', font: { size: 11 } },
+          grid,
+          ticks: { ...ticks, precision: o.integerX ? 0 : undefined, callback: (v) => tickLabel(Number(v)) },
+        },
+        y: {
+          type: 'linear',
+          title: { display: Boolean(o.yLabel), text: o.yLabel ?? '', color: '#5f6773', font: { size: 11 } },
+          grid,
+          min: o.fraction ? 0 : undefined,
+          max: o.fraction ? 1 : undefined,
+          ticks: { ...ticks, callback: o.fraction ? (v) => `${Math.round(Number(v) * 100)}%` : (v) => tickLabel(Number(v)) },
+        },
+      },
+      plugins: {
+        legend: {
+          display: series.filter((s) => !s.faint).length > 1,
+          position: 'bottom',
+          labels: { boxWidth: 12, boxHeight: 2, font: { size: 11 }, filter: (item) => !String(item.text).endsWith('(raw)') },
+        },
+        tooltip: { filter: (item) => !String(item.dataset.label ?? '').endsWith('(raw)') },
+      },
+    },
+  });
+}
+
+/** Replaces the data in place; 'none' skips animation so live updates at 10 per second stay cheap. */
+export function updateLineChart(chart: Chart<'line', { x: number; y: number }[]>, series: readonly Series[]): void {
+  chart.data.datasets = toDatasets(series);
+  const legend = chart.options.plugins?.legend;
+  if (legend) legend.display = series.filter((s) => !s.faint).length > 1;
+  chart.update('none');
+}

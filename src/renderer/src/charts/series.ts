@@ -1,0 +1,81 @@
+// Chart-ready series built from metrics: what LineChart draws, independent of Chart.js.
+import { type BatchMetrics, type EpochMetrics } from '../../../shared/contract';
+import { emaSmooth } from '../lib/smoothing';
+
+export interface Point {
+  x: number;
+  y: number;
+}
+
+export interface Series {
+  label: string;
+  points: Point[];
+  color: string;
+  dashed?: boolean;
+  /** Drawn thin and translucent behind its smoothed twin. */
+  faint?: boolean;
+  /** Draw point markers (sparse data such as epochs or ε grids). */
+  markers?: boolean;
+}
+
+/** Tableau 10: distinct, colour-blind friendly enough for up to 8 overlaid runs. */
+export const PALETTE = ['#4e79a7', '#f28e2b', '#e15759', '#59a14f', '#b07aa1', '#76b7b2', '#edc948', '#9c755f', '#ff9da7', '#bab0ac'];
+
+export const color = (i: number): string => PALETTE[i % PALETTE.length]!;
+
+export interface MetricInfo {
+  key: string;
+  label: string;
+  /** Accuracy-like metrics are plotted on [0, 1]. */
+  unit: 'loss' | 'fraction';
+}
+
+/** NSL's metric names (src/main/lab/nsl/metrics.ts) in display order. */
+export const TRAIN_METRICS: readonly MetricInfo[] = [
+  { key: 'loss', label: 'Loss (labeled + multiplier · adversarial)', unit: 'loss' },
+  { key: 'sparse_categorical_crossentropy', label: 'Labeled loss', unit: 'loss' },
+  { key: 'scaled_adversarial_loss', label: 'Scaled adversarial loss', unit: 'loss' },
+  { key: 'sparse_categorical_accuracy', label: 'Accuracy', unit: 'fraction' },
+];
+
+/** Points of one metric over training steps; missing or non-finite values are skipped. */
+export function batchPoints(batches: readonly BatchMetrics[], key: string): Point[] {
+  const out: Point[] = [];
+  for (const b of batches) {
+    const y = b.metrics[key];
+    if (typeof y === 'number' && Number.isFinite(y)) out.push({ x: b.step, y });
+  }
+  return out;
+}
+
+export function epochPoints(epochs: readonly EpochMetrics[], key: string): Point[] {
+  const out: Point[] = [];
+  for (const e of epochs) {
+    const y = e.metrics[key];
+    if (typeof y === 'number' && Number.isFinite(y)) out.push({ x: e.epoch, y });
+  }
+  return out;
+}
+
+/** The raw curve (faint) and its EMA-smoothed twin, as TensorBoard draws them. */
+export function smoothedPair(points: readonly Point[], smoothing: number, label: string, c: string): Series[] {
+  const smooth = emaSmooth(
+    points.map((p) => p.y),
+    smoothing,
+  );
+  const smoothed: Series = { label, color: c, points: points.map((p, i) => ({ x: p.x, y: smooth[i]! })) };
+  if (smoothing <= 0) return [smoothed];
+  return [{ label: `${label} (raw)`, color: c, faint: true, points: [...points] }, smoothed];
+}
+
+/** Every metric name present in the data, NSL's known ones first. */
+export function metricKeys(rows: readonly { metrics: Record<string, number> }[]): string[] {
+  const seen = new Set<string>();
+  for (const r of rows) for (const k of Object.keys(r.metrics)) seen.add(k);
+  const known = TRAIN_METRICS.map((m) => m.key).filter((k) => seen.has(k));
+  return [...known, ...[...seen].filter((k) => !known.includes(k)).sort()];
+}
+
+export function metricInfo(key: string): MetricInfo {
+  return TRAIN_METRICS.find((m) => m.key === key) ?? { key, label: key, unit: /acc/.test(key) ? 'fraction' : 'loss' };
+}

@@ -1,0 +1,141 @@
+// Gallery logic: which samples a filter keeps, what each caption says, and the RGBA pixels of one tile.
+import { type GallerySample, type RunRole } from '../../../shared/contract';
+
+export type GalleryFilter = { kind: 'all' } | { kind: 'fooled-base' } | { kind: 'fooled-adv' } | { kind: 'class'; label: number };
+
+/** A model is fooled on a sample when it is right on the clean image and wrong on the adversarial one. */
+export function fooled(sample: GallerySample, role: RunRole): boolean {
+  const p = sample.predictions.find((q) => q.role === role);
+  return p !== undefined && p.clean === sample.label && p.adversarial !== sample.label;
+}
+
+export function filterSamples(samples: readonly GallerySample[], filter: GalleryFilter): GallerySample[] {
+  switch (filter.kind) {
+    case 'all':
+      return [...samples];
+    case 'fooled-base':
+      return samples.filter((s) => fooled(s, 'base'));
+    case 'fooled-adv':
+      return samples.filter((s) => fooled(s, 'adv'));
+    case 'class':
+      return samples.filter((s) => s.label === filter.label);
+  }
+}
+
+export interface CaptionPart {
+  text: string;
+  wrong: boolean;
+  title: string;
+}
+
+/** "true / base / adv": the label, then each model's prediction on the adversarial image ("—" when a model is absent). */
+export function caption(sample: GallerySample, classNames: readonly string[]): CaptionPart[] {
+  const name = (c: number) => classNames[c] ?? String(c);
+  const parts: CaptionPart[] = [{ text: name(sample.label), wrong: false, title: 'true label' }];
+  for (const role of ['base', 'adv'] as const) {
+    const p = sample.predictions.find((q) => q.role === role);
+    parts.push(
+      p
+        ? { text: name(p.adversarial), wrong: p.adversarial !== sample.label, title: `${role} model on the adversarial image (clean: ${name(p.clean)})` }
+        : { text: '—', wrong: false, title: `no ${role} model in this experiment` },
+    );
+  }
+  return parts;
+}
+
+/** Gap in pixels between the three panels of a tile. */
+export const TILE_GAP = 2;
+
+export function tileSize(width: number, height: number): { w: number; h: number } {
+  return { w: width * 3 + TILE_GAP * 2, h: height };
+}
+
+/** One RGBA pixel as a 32-bit word in the platform's byte order, so a pixel is one store instead of four. */
+const LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
+function rgba(r: number, g: number, b: number): number {
+  return LITTLE_ENDIAN ? ((255 << 24) | (b << 16) | (g << 8) | r) >>> 0 : ((r << 24) | (g << 16) | (b << 8) | 255) >>> 0;
+}
+const GRAY = Array.from({ length: 256 }, (_, v) => rgba(v, v, v));
+/** Perturbation colours indexed by amplified difference + 255: blue (darker) … white (0) … red (brighter). */
+const DIVERGING = Array.from({ length: 511 }, (_, i) => {
+  const d = i - 255;
+  const v = Math.abs(d);
+  return d >= 0 ? rgba(255, 255 - v, 255 - v) : rgba(255 - v, 255 - v, 255);
+});
+
+/**
+ * Paints clean | adversarial | perturbation side by side into `out` (RGBA pixels as 32-bit words, `stride` pixels per
+ * row) with the tile's top-left corner at (ox, oy). The perturbation (adversarial − clean, times `amplify`) is drawn
+ * diverging on white: red where pixels got brighter, blue where they got darker.
+ */
+export function paintTile(
+  out: Uint32Array,
+  stride: number,
+  ox: number,
+  oy: number,
+  sample: Pick<GallerySample, 'clean' | 'adversarial'>,
+  width: number,
+  height: number,
+  amplify: number,
+): void {
+  const offAdv = width + TILE_GAP;
+  const offDiff = 2 * (width + TILE_GAP);
+  const clean = sample.clean;
+  const adv = sample.adversarial;
+  for (let y = 0; y < height; y++) {
+    const row = (oy + y) * stride + ox;
+    const src = y * width;
+    for (let x = 0; x < width; x++) {
+      const c = clean[src + x]! & 255;
+      const a = adv[src + x]! & 255;
+      out[row + x] = GRAY[c]!;
+      out[row + offAdv + x] = GRAY[a]!;
+      const d = Math.round((a - c) * amplify);
+      out[row + offDiff + x] = DIVERGING[(d > 255 ? 255 : d < -255 ? -255 : d) + 255]!;
+    }
+  }
+}
+
+export interface GridLayout {
+  cols: number;
+  rows: number;
+  /** One cell in image pixels: the tile, padding, and room for the caption. */
+  cellW: number;
+  cellH: number;
+  /** Padding around the tile inside its cell, image pixels. */
+  pad: number;
+  /** The whole canvas in image pixels (drawn `scale` times larger). */
+  canvasW: number;
+  canvasH: number;
+  scale: number;
+}
+
+/** Lays `count` tiles out in as many columns as `availableCss` CSS pixels hold (at least one). */
+export function gridLayout(count: number, width: number, height: number, scale: number, availableCss: number): GridLayout {
+  const { w, h } = tileSize(width, height);
+  const pad = 3;
+  const caption = Math.ceil(18 / scale);
+  const cellW = w + 2 * pad;
+  const cellH = h + 2 * pad + caption;
+  const cols = Math.max(1, Math.min(count, Math.floor(availableCss / (cellW * scale))));
+  const rows = Math.ceil(count / cols);
+  return { cols, rows, cellW, cellH, pad, canvasW: cols * cellW, canvasH: Math.max(1, rows) * cellH, scale };
+}
+
+/**
+ * Paints every tile of the grid into one RGBA buffer (one canvas, one putImageData: 256 separate canvases are slow).
+ * Only tile pixels are written; the rest stays transparent (a fresh ImageData is), so the page background shows there.
+ */
+export function paintGrid(out: Uint8ClampedArray, samples: readonly Pick<GallerySample, 'clean' | 'adversarial'>[], layout: GridLayout, width: number, height: number, amplify: number): void {
+  const words = new Uint32Array(out.buffer, out.byteOffset, out.byteLength >> 2);
+  samples.forEach((s, i) => {
+    const col = i % layout.cols;
+    const row = Math.floor(i / layout.cols);
+    paintTile(words, layout.canvasW, col * layout.cellW + layout.pad, row * layout.cellH + layout.pad, s, width, height, amplify);
+  });
+}
+
+/** Distinct labels present, for the "by class" filter. */
+export function labelsPresent(samples: readonly GallerySample[]): number[] {
+  return [...new Set(samples.map((s) => s.label))].sort((a, b) => a - b);
+}

@@ -1,0 +1,55 @@
+// Search, filter and sort of the Experiments table; pure functions over RunSummary.
+import { type RunStatus, type RunSummary } from '../../../shared/contract';
+
+export type SortKey = 'name' | 'status' | 'cleanAccuracy' | 'robustAccuracy' | 'backend' | 'durationMs' | 'createdAt';
+export type SortDir = 'asc' | 'desc';
+
+export interface RunFilter {
+  search: string;
+  statuses: readonly RunStatus[];
+  tag: string | null;
+}
+
+export const ALL_STATUSES: readonly RunStatus[] = ['queued', 'running', 'completed', 'failed', 'cancelled', 'interrupted'];
+
+/** Case-insensitive match of every whitespace-separated word against name, experiment, role, id and tags. */
+export function matchesSearch(run: RunSummary, search: string): boolean {
+  const words = search.toLowerCase().split(/\s+/).filter(Boolean);
+  if (words.length === 0) return true;
+  const hay = [run.name, run.experimentName, run.role, run.id, run.experimentId, run.backend ?? '', ...run.tags].join(' ').toLowerCase();
+  return words.every((w) => hay.includes(w));
+}
+
+export function filterRuns(runs: readonly RunSummary[], f: RunFilter): RunSummary[] {
+  return runs.filter(
+    (r) => (f.statuses.length === 0 || f.statuses.includes(r.status)) && (!f.tag || r.tags.includes(f.tag)) && matchesSearch(r, f.search),
+  );
+}
+
+function key(run: RunSummary, k: SortKey): string | number | null {
+  const v = run[k];
+  return v === undefined ? null : v;
+}
+
+/** Stable sort; missing values (null) go last whatever the direction. */
+export function sortRuns(runs: readonly RunSummary[], k: SortKey, dir: SortDir): RunSummary[] {
+  const sign = dir === 'asc' ? 1 : -1;
+  return runs
+    .map((r, i) => ({ r, i }))
+    .sort((a, b) => {
+      const va = key(a.r, k);
+      const vb = key(b.r, k);
+      if (va === null && vb === null) return a.i - b.i;
+      if (va === null) return 1;
+      if (vb === null) return -1;
+      const c = typeof va === 'number' && typeof vb === 'number' ? va - vb : String(va).localeCompare(String(vb));
+      return c !== 0 ? c * sign : a.i - b.i;
+    })
+    .map(({ r }) => r);
+}
+
+export function allTags(runs: readonly RunSummary[]): string[] {
+  return [...new Set(runs.flatMap((r) => r.tags))].sort((a, b) => a.localeCompare(b));
+}
+
+export const isActive = (status: RunStatus): boolean => status === 'queued' || status === 'running';

@@ -1,0 +1,8 @@
+// Renderer entry: global styles, then the Svelte app.
+import { mount } from 'svelte';
+import './styles/app.css';
+import App from './App.svelte';
+
+const target = document.getElementById('app');
+if (!target) throw new Error('index.html has no #app element');
+mount(App, { target });
