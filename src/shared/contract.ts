@@ -6,6 +6,7 @@ import {
   EvaluateRequestSchema,
   ExperimentIdRequestSchema,
   ExportModelRequestSchema,
+  ExportReportRequestSchema,
   GalleryRequestSchema,
   ImportDatasetRequestSchema,
   ListRunsRequestSchema,
@@ -19,6 +20,7 @@ import {
   type DownloadDatasetRequest,
   type EvaluateRequest,
   type ExportModelRequest,
+  type ExportReportRequest,
   type GalleryRequest,
   type HParams,
   type ImportDatasetRequest,
@@ -37,13 +39,18 @@ export interface EngineRecord {
   tfjsVersion: string;
   /** Native TensorFlow version, null off the native backend. */
   tfVersion: string | null;
-  libtensorflowSource: string;
+  /** Where the native binding's libtensorflow came from; null when the native setup did not succeed. */
+  libtensorflowSource: string | null;
   threads: number;
   cpu: { model: string; cores: number; features: string[] };
   gpus: { name: string; memoryMiB: number }[];
   /** Every better option that was not used, and why. */
   notUsed: { option: string; why: string }[];
   warnings: string[];
+  /** `${process.platform}-${process.arch}` of the worker; absent in records stored before it was kept. */
+  platform?: string;
+  /** Node version of the worker; absent in records stored before it was kept. */
+  node?: string;
 }
 
 /** The config one run trains with: the experiment's config resolved for its role. */
@@ -118,7 +125,8 @@ export interface EvaluationRecord {
   restarts: number;
   randomStart: boolean;
   accuracy: number;
-  perClassAccuracy: number[];
+  /** Accuracy per class, in label order; null for a class with no example in the test split. */
+  perClassAccuracy: (number | null)[];
   count: number;
   createdAt: string;
   hasGallery: boolean;
@@ -239,6 +247,8 @@ export interface LabApi {
   downloadDataset(req: DownloadDatasetRequest): Promise<DatasetInfo>;
   importDataset(req: ImportDatasetRequest): Promise<DatasetInfo>;
   exportModel(req: ExportModelRequest): Promise<{ files: string[] }>;
+  /** Writes report.json, metrics.csv and evaluations.csv of an experiment; returns the files written. */
+  exportReport(req: ExportReportRequest): Promise<{ files: string[] }>;
   listJobs(req: Record<string, never>): Promise<JobSummary[]>;
 
   onRunStatus(cb: (e: RunStatusEvent) => void): Unsubscribe;
@@ -271,6 +281,7 @@ export const LAB_REQUEST_SCHEMAS = {
   downloadDataset: DownloadDatasetRequestSchema,
   importDataset: ImportDatasetRequestSchema,
   exportModel: ExportModelRequestSchema,
+  exportReport: ExportReportRequestSchema,
   listJobs: Empty,
 } as const;
 

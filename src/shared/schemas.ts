@@ -162,9 +162,15 @@ export const EvaluateRequestSchema = z
   .strict()
   .superRefine(checkEpsilons);
 export const GalleryRequestSchema = z.object({ evaluationId: z.number().int().min(1) }).strict();
+/**
+ * `outDir` for tfjs: the folder to write model.json, weights.bin, README.txt and metadata.json into. For onnx: a path
+ * ending in .onnx is the file itself; anything else is a folder that gets model.onnx.
+ */
 export const ExportModelRequestSchema = z
   .object({ runId: RunIdSchema, format: z.enum(['tfjs', 'onnx']).default('tfjs'), outDir: z.string().min(1).max(4096) })
   .strict();
+/** Writes report.json, metrics.csv and evaluations.csv of one experiment into the folder `outDir`. */
+export const ExportReportRequestSchema = z.object({ experimentId: ExperimentIdSchema, outDir: z.string().min(1).max(4096) }).strict();
 export const DownloadDatasetRequestSchema = z.object({ kind: z.enum(['mnist', 'fashion-mnist']) }).strict();
 export const ImportDatasetRequestSchema = z
   .object({
@@ -183,5 +189,6 @@ export type MetricsRequest = z.input<typeof MetricsRequestSchema>;
 export type EvaluateRequest = z.input<typeof EvaluateRequestSchema>;
 export type GalleryRequest = z.input<typeof GalleryRequestSchema>;
 export type ExportModelRequest = z.input<typeof ExportModelRequestSchema>;
+export type ExportReportRequest = z.input<typeof ExportReportRequestSchema>;
 export type DownloadDatasetRequest = z.input<typeof DownloadDatasetRequestSchema>;
 export type ImportDatasetRequest = z.input<typeof ImportDatasetRequestSchema>;

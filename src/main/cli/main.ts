@@ -4,8 +4,10 @@ import { UsageError } from './args';
 import { type Command, EXIT_FAILED, EXIT_OK, EXIT_USAGE } from './command';
 import { doctorCommand } from './commands/doctor';
 import { EVAL_FIELD_FLAGS, evalCommand } from './commands/eval';
+import { EXPORT_FIELD_FLAGS, exportCommand } from './commands/export';
 import { commandHelp, overview } from './commands/help';
 import { lsCommand } from './commands/ls';
+import { REPORT_FIELD_FLAGS, reportCommand } from './commands/report';
 import { resumeCommand } from './commands/resume';
 import { rmCommand } from './commands/rm';
 import { runCommand } from './commands/run';
@@ -15,12 +17,14 @@ import { type CliContext, processContext } from './context';
 import { type FieldFlags, withFlagName } from './flag-errors';
 import { FIELD_FLAGS as RUN_FIELD_FLAGS } from './run-flags';
 
-export const COMMANDS: readonly Command[] = [runCommand, lsCommand, showCommand, evalCommand, rmCommand, resumeCommand, serveCommand, doctorCommand];
+export const COMMANDS: readonly Command[] = [runCommand, lsCommand, showCommand, evalCommand, exportCommand, reportCommand, rmCommand, resumeCommand, serveCommand, doctorCommand];
 
 /** Service errors come back with schema field names; these say which flag or argument each one is for. */
 const FIELD_FLAGS_BY_COMMAND: Record<string, FieldFlags> = {
   run: RUN_FIELD_FLAGS,
   eval: EVAL_FIELD_FLAGS,
+  export: EXPORT_FIELD_FLAGS,
+  report: REPORT_FIELD_FLAGS,
   show: { runId: '<id>', experimentId: '<id>' },
   rm: { runId: '<id>', experimentId: '<id>' },
   resume: { runId: '<run_id>' },

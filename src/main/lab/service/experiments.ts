@@ -1,11 +1,13 @@
 // createExperiment / deleteExperiment: one run per role from one config (base: multiplier 0), queued in order base → adv.
 import { promises as fs } from 'node:fs';
+import path from 'node:path';
 import { type z } from 'zod';
 import { type ExperimentSummary, type LAB_REQUEST_SCHEMAS, type RunSummary } from '../../../shared/contract';
 import { LabError } from '../../../shared/errors';
 import { type RunRole } from '../../../shared/schemas';
 import { type NewRunInput } from '../store';
 import { checkAdvReg } from '../worker/adv-reg-input';
+import { checkBaseModel } from './base-model';
 import { checkAttackSuite, runConfigFor } from './run-config';
 import { type ServiceContext } from './service';
 
@@ -23,7 +25,9 @@ function underConfig(err: unknown): LabError {
 export function experimentMethods(ctx: ServiceContext) {
   const { store, bus, runner } = ctx;
 
-  async function createExperiment({ config }: Req<'createExperiment'>): Promise<{ experiment: ExperimentSummary; runs: RunSummary[] }> {
+  async function createExperiment({ config: requested }: Req<'createExperiment'>): Promise<{ experiment: ExperimentSummary; runs: RunSummary[] }> {
+    // the worker may run in another folder than the caller: a relative base model path is pinned to the caller's
+    const config = requested.baseModelPath === undefined ? requested : { ...requested, baseModelPath: path.resolve(requested.baseModelPath) };
     const roles = [...config.runs].sort((a, b) => ROLE_ORDER[a] - ROLE_ORDER[b]);
     const inputs: NewRunInput[] = roles.map((role) => ({ role, name: `${config.name} · ${role}`, config: runConfigFor(config, role) }));
     try {
@@ -34,13 +38,7 @@ export function experimentMethods(ctx: ServiceContext) {
     } catch (err) {
       throw underConfig(err);
     }
-    if (config.baseModelPath !== undefined) {
-      try {
-        await fs.access(config.baseModelPath);
-      } catch {
-        throw new LabError('invalid_argument', `config.baseModelPath must be the model.json of a saved TF.js layers model (${config.baseModelPath} does not exist)`, 'config.baseModelPath');
-      }
-    }
+    if (config.baseModelPath !== undefined) await checkBaseModel(config.baseModelPath, config.hparams);
     const created = store.transaction(() => {
       const r = store.createExperiment(config, inputs);
       for (const run of r.runs) store.enqueueJob({ kind: 'train', runId: run.id, payload: {} });

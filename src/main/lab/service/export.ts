@@ -1,15 +1,13 @@
 // exportModel's work: load a run's saved model in the host and write it as a TF.js folder or one ONNX file, with its metadata.
 // Loaded on demand by the service, so a host that never exports never loads TF.js.
-import * as tf from '@tensorflow/tfjs';
-import path from 'node:path';
 import { type RunDetail } from '../../../shared/contract';
 import { listDatasets } from '../data/catalog';
 import { exportMetaFromRun } from '../models/export-meta';
 import { exportOnnx } from '../models/export-onnx';
 import { exportTfjs } from '../models/export-tfjs';
 import { loadModelFiles } from '../run/model-files';
-
-export const ONNX_FILE = 'model.onnx';
+import { type ExportTarget } from './export-target';
+import { hostTf } from './host-tf';
 
 /** Class names of the run's dataset, from the cache's manifest; "0".."n-1" when the dataset is gone. */
 async function classNamesOf(run: RunDetail, cacheDir: string): Promise<string[]> {
@@ -20,14 +18,14 @@ async function classNamesOf(run: RunDetail, cacheDir: string): Promise<string[]>
   return listing && listing.classNames.length === n ? listing.classNames : Array.from({ length: n }, (_, i) => String(i));
 }
 
-/** Writes the export into `outDir` (created if needed); returns the files written, the model file first. */
-export async function exportRunModel(run: RunDetail, modelPath: string, format: 'tfjs' | 'onnx', outDir: string, cacheDir: string): Promise<{ files: string[] }> {
+/** Writes the export to its checked target (a folder for TF.js, a file for ONNX); returns the files written, the model file first. */
+export async function exportRunModel(run: RunDetail, modelPath: string, target: ExportTarget, cacheDir: string): Promise<{ files: string[] }> {
   // the host computes nothing heavy here; whichever backend is available (pure JS in a plain host) reads the weights
-  await tf.ready();
+  await hostTf();
   const meta = exportMetaFromRun(run, await classNamesOf(run, cacheDir));
   const model = await loadModelFiles(modelPath);
   try {
-    return format === 'tfjs' ? await exportTfjs(model, outDir, meta) : await exportOnnx(model, path.join(outDir, ONNX_FILE), meta);
+    return target.format === 'tfjs' ? await exportTfjs(model, target.dir, meta) : await exportOnnx(model, target.file, meta);
   } finally {
     model.dispose();
   }

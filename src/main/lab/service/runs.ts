@@ -1,4 +1,4 @@
-// Run-level methods that need more than the store: cancel, delete, evaluate, export and resume.
+// Run-level methods that need more than the store: cancel, delete, evaluate and resume.
 import { existsSync, promises as fs } from 'node:fs';
 import path from 'node:path';
 import { type z } from 'zod';
@@ -81,16 +81,6 @@ export function runMethods(ctx: ServiceContext) {
     return { jobId: job.id };
   }
 
-  async function exportModel({ runId, format, outDir }: Req<'exportModel'>): Promise<{ files: string[] }> {
-    const run = store.getRun(runId);
-    const modelPath = modelPathOfRun(run);
-    if (modelPath === null) throw new LabError('failed_precondition', `run ${runId} has no trained model to export (it is ${run.status})`, 'runId');
-    const { exportRunModel } = await import('./export');
-    const { files } = await exportRunModel(run, modelPath, format, path.resolve(outDir), ctx.cacheDir);
-    store.addArtifact(runId, { kind: 'export', path: files[0]! });
-    return { files };
-  }
-
   async function resumeRun(runId: string): Promise<RunSummary> {
     const run = store.getRun(runId);
     if (!RESUMABLE.has(run.status)) {
@@ -115,5 +105,5 @@ export function runMethods(ctx: ServiceContext) {
     return s;
   }
 
-  return { cancelRun, deleteRun, evaluate, exportModel, resumeRun };
+  return { cancelRun, deleteRun, evaluate, resumeRun };
 }

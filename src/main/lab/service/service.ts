@@ -21,6 +21,7 @@ import { datasetMethods } from './datasets';
 import { EventBus, eventSubscriptions, type Unsubscribe } from './event-bus';
 import { acquireHomeLock } from './home-lock';
 import { experimentMethods } from './experiments';
+import { exportMethods } from './export-methods';
 import { JobRunner } from './job-runner';
 import { runMethods } from './runs';
 import { WorkerSupervisor } from './supervisor';
@@ -131,6 +132,7 @@ export async function createLabService(options: LabServiceOptions = {}): Promise
   const experiments = experimentMethods(ctx);
   const runs = runMethods(ctx);
   const datasets = datasetMethods(ctx, options.datasetMirrors);
+  const exporting = exportMethods(ctx);
 
   const service: LabService = {
     home,
@@ -152,7 +154,8 @@ export async function createLabService(options: LabServiceOptions = {}): Promise
     listDatasets: method('listDatasets', datasets.listDatasets),
     downloadDataset: method('downloadDataset', datasets.downloadDataset),
     importDataset: method('importDataset', datasets.importDataset),
-    exportModel: method('exportModel', runs.exportModel),
+    exportModel: method('exportModel', exporting.exportModel),
+    exportReport: method('exportReport', exporting.exportReport),
     listJobs: method('listJobs', () => store.listJobs()),
     ...eventSubscriptions(bus),
     on: (event, cb) => bus.on(event, cb),

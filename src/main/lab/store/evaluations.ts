@@ -39,7 +39,7 @@ function checkEvaluation(e: NewEvaluation): void {
   if (!Number.isSafeInteger(e.restarts) || e.restarts < 0) bad('restarts', `must be an integer ≥ 0 (got ${String(e.restarts)})`);
   if (typeof e.randomStart !== 'boolean') bad('randomStart', `must be true or false (got ${String(e.randomStart)})`);
   if (!(e.accuracy >= 0 && e.accuracy <= 1)) bad('accuracy', `must be in [0, 1] (got ${String(e.accuracy)})`);
-  if (!Array.isArray(e.perClassAccuracy) || e.perClassAccuracy.some((a) => typeof a !== 'number')) bad('perClassAccuracy', 'must be a list of numbers');
+  if (!Array.isArray(e.perClassAccuracy) || e.perClassAccuracy.some((a) => typeof a !== 'number' && a !== null)) bad('perClassAccuracy', 'must be a list of numbers (null for a class without examples)');
   if (!Number.isSafeInteger(e.count) || e.count < 0) bad('count', `must be an integer ≥ 0 (got ${String(e.count)})`);
   if (e.createdAt !== undefined && Number.isNaN(Date.parse(e.createdAt))) bad('createdAt', `must be an ISO-8601 timestamp (got ${JSON.stringify(e.createdAt)})`);
 }

@@ -1,8 +1,8 @@
 // Engine worker process entry: loads the engine, says 'ready', then runs one job at a time until told to shut down.
 // Started by the LabService (child_process under Node, utilityProcess in Electron); never touches the database.
+import { type EngineRecord } from '../../../shared/contract';
 import { LabError } from '../../../shared/errors';
 import { getEngineRecord } from '../engine/record';
-import { toContractEngine } from './engine-record';
 import { runEvaluateJob, runTrainJob, type JobOutcome } from './jobs';
 import { connectToHost } from './port';
 import { type HostToWorker, type WorkerJob } from './protocol';
@@ -66,7 +66,8 @@ port.onHostGone(() => process.exit(0));
 port.onMessage(onMessage);
 
 try {
-  const engine = toContractEngine(await getEngineRecord());
+  // the engine module's record is the contract's EngineRecord (plus platform and node), sent as is
+  const engine: EngineRecord = await getEngineRecord();
   port.post({ type: 'ready', engine, pid: process.pid });
 } catch (err) {
   fail(null, err, true);

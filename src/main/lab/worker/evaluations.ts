@@ -55,8 +55,8 @@ function toResult(task: EvalTask, point: AttackAccuracy): EvaluationResult {
     restarts: point.attack.restarts,
     randomStart: task.attack === 'clean' ? false : point.attack.randomStart,
     accuracy: point.accuracy,
-    // a class absent from the test split has no accuracy; NaN survives neither JSON nor SQL, so it is reported as 0 with its count 0
-    perClassAccuracy: point.perClassAccuracy.map((a) => a ?? 0),
+    // null for a class absent from the test split: it has no accuracy, and 0 would read as "always wrong"
+    perClassAccuracy: [...point.perClassAccuracy],
     count: point.count,
   };
 }

@@ -26,7 +26,7 @@ describe('rlab help', () => {
     for (const argv of [[], ['help'], ['--help']]) {
       const r = await cli(...argv);
       expect(r.code).toBe(0);
-      for (const name of ['run', 'ls', 'show', 'eval', 'rm', 'resume', 'serve', 'doctor']) expect(r.out).toContain(`  ${name}`);
+      for (const name of ['run', 'ls', 'show', 'eval', 'export', 'report', 'rm', 'resume', 'serve', 'doctor']) expect(r.out).toContain(`  ${name}`);
       expect(r.out).toContain('0 ok, 1 failed, 2 bad input');
     }
   });
@@ -43,7 +43,7 @@ describe('rlab help', () => {
   it('refuses an unknown command with exit 2', async () => {
     const r = await cli('trian');
     expect(r.code).toBe(2);
-    expect(r.err).toBe('rlab: unknown command "trian"; commands: run, ls, show, eval, rm, resume, serve, doctor, help\n');
+    expect(r.err).toBe('rlab: unknown command "trian"; commands: run, ls, show, eval, export, report, rm, resume, serve, doctor, help\n');
   });
 });
 
@@ -82,7 +82,7 @@ describe('bad input exits 2 with one line and never opens the lab', () => {
     expect(r.opened).toBe(0);
   });
 
-  it.each(['run', 'ls', 'show', 'eval', 'rm', 'resume', 'serve', 'doctor'])('rlab %s names an unknown flag and lists the valid ones', async (name) => {
+  it.each(['run', 'ls', 'show', 'eval', 'export', 'report', 'rm', 'resume', 'serve', 'doctor'])('rlab %s names an unknown flag and lists the valid ones', async (name) => {
     const r = await cli(name, 'run_a1', '--frobnicate', '1');
     expect(r.code).toBe(2);
     expect(r.err).toMatch(new RegExp(`^rlab ${name}: unknown flag --frobnicate for "rlab ${name}"; valid flags: --`));
