@@ -208,6 +208,8 @@ export interface ProgressEvent {
   /** Metrics of the latest batch, for live charts. */
   metrics?: MetricValues;
   step?: number;
+  /** Wall-clock ms when the engine worker emitted this event. */
+  emittedAt?: number;
 }
 export interface EpochEndEvent { runId: string; epoch: number; metrics: MetricValues; durationMs: number }
 export interface EvaluationEvent { runId: string; evaluation: EvaluationRecord }

@@ -75,7 +75,7 @@ export async function runTrainJob(job: TrainJob, ctx: JobContext): Promise<JobOu
         sampler.add(epoch, b, step, values);
         if (throttle.ready(b === 1 || b === perEpoch)) {
           ctx.post({
-            type: 'progress', jobId, runId, phase: 'train', epoch, epochs: hparams.epochs, batch: b, batches: perEpoch, step,
+            type: 'progress', emittedAt: Date.now(), jobId, runId, phase: 'train', epoch, epochs: hparams.epochs, batch: b, batches: perEpoch, step,
             loss: values.loss, accuracy: values.sparse_categorical_accuracy,
             etaSeconds: etaSeconds(started, step - stepsAtStart, stepsTotal - stepsAtStart),
             metrics: values,
@@ -132,7 +132,7 @@ async function evaluate(job: TrainJob | EvaluateJob, ctx: JobContext, target: Ev
         onResult: (evaluation, gallery) => ctx.post({ type: 'evaluation', jobId: job.jobId, runId: job.runId, evaluation, gallery }),
         onProgress: (done, total) => {
           if (!throttle.ready(done === 1 || done === total)) return;
-          ctx.post({ type: 'progress', jobId: job.jobId, runId: job.runId, phase: 'evaluate', epoch: 0, epochs: job.config.hparams.epochs, batch: done, batches: total, step: done, loss: null, accuracy: null, etaSeconds: etaSeconds(started, done, total) });
+          ctx.post({ type: 'progress', emittedAt: Date.now(), jobId: job.jobId, runId: job.runId, phase: 'evaluate', epoch: 0, epochs: job.config.hparams.epochs, batch: done, batches: total, step: done, loss: null, accuracy: null, etaSeconds: etaSeconds(started, done, total) });
         },
         shouldStop: () => ctx.cancelRequested(),
       },

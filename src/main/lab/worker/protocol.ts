@@ -86,6 +86,8 @@ export interface ProgressMessage {
   accuracy: number | null;
   etaSeconds: number | null;
   metrics?: MetricValues;
+  /** Wall-clock ms (Date.now()) when the worker posted it; lets front ends and the bench measure delivery latency. */
+  emittedAt: number;
 }
 
 export interface EpochEndMessage {
