@@ -29,10 +29,15 @@ function hasNvidiaGpu() {
 }
 
 function bindingLoads() {
-  const r = spawnSync(process.execPath, ['-e', "const tf=require('@tensorflow/tfjs-node-gpu');process.stdout.write(tf.backend().binding.TF_Version)"], {
-    cwd: root, encoding: 'utf8', timeout: 120_000,
+  // One small op makes TensorFlow create its devices; at INFO level (TF_CPP_MIN_LOG_LEVEL=0) a CUDA build logs
+  // "Created device .../device:GPU:N" for every GPU it can use, and nothing when CUDA libraries are missing.
+  const script = "const tf=require('@tensorflow/tfjs-node-gpu');tf.add(tf.scalar(1),tf.scalar(1)).dataSync();process.stdout.write(tf.backend().binding.TF_Version)";
+  const r = spawnSync(process.execPath, ['-e', script], {
+    cwd: root, encoding: 'utf8', timeout: 120_000, env: { ...process.env, TF_CPP_MIN_LOG_LEVEL: '0' },
   });
-  return r.status === 0 ? { ok: true, tfVersion: r.stdout.trim() } : { ok: false, reason: (r.stderr || '').split('\n').find((l) => /Error/.test(l)) || `exit ${r.status}` };
+  if (r.status !== 0) return { ok: false, reason: (r.stderr || '').split('\n').find((l) => /Error/.test(l)) || `exit ${r.status}` };
+  const cudaDevices = new Set((r.stderr || '').match(/Created device \S*device:GPU:\d+/g) ?? []).size;
+  return { ok: true, tfVersion: r.stdout.trim(), cudaDevices };
 }
 
 function findNodeDir() {
@@ -123,15 +128,38 @@ function builtBindingPath() {
   return undefined;
 }
 
-/** Returns { ok, tfVersion, source, gpu, reasons[] } and writes it to setupRecordPath(). */
+function readPreviousRecord() {
+  try {
+    return JSON.parse(fs.readFileSync(setupRecordPath(), 'utf8'));
+  } catch {
+    return undefined; // absent or unreadable: set up again
+  }
+}
+
+/** lib/napi-vN where node-pre-gyp looks for the binding: the highest N both the package and this Node support. */
+function napiBuildDir() {
+  let versions = [];
+  try {
+    versions = JSON.parse(fs.readFileSync(path.join(bindingPkg, 'package.json'), 'utf8')).binary?.napi_versions ?? [];
+  } catch { /* unreadable package.json: use the default below */ }
+  const usable = versions.filter((v) => Number.isInteger(v) && v <= Number(process.versions.napi));
+  return path.join(bindingPkg, 'lib', `napi-v${usable.length ? Math.max(...usable) : 8}`);
+}
+
+/** Returns { ok, tfVersion, source, gpu, cudaDevices, reasons[] } and writes it to setupRecordPath(). */
 export async function setupEngine({ force = false, log = () => {} } = {}) {
-  const record = { ok: false, source: 'none', tfVersion: null, gpu: false, reasons: [], at: new Date().toISOString() };
+  const record = { ok: false, source: 'none', tfVersion: null, gpu: false, cudaDevices: 0, reasons: [], at: new Date().toISOString() };
   const save = () => { try { fs.writeFileSync(setupRecordPath(), JSON.stringify(record, null, 2)); } catch { /* node_modules missing */ } return record; };
   if (!fs.existsSync(bindingPkg)) { record.reason = '@tensorflow/tfjs-node-gpu is not installed'; return save(); }
-  const previous = fs.existsSync(setupRecordPath()) ? JSON.parse(fs.readFileSync(setupRecordPath(), 'utf8')) : undefined;
+  const previous = readPreviousRecord();
   if (!force && previous?.ok && builtBindingPath()) {
     const check = bindingLoads();
-    if (check.ok) { log('native binding already built and loading'); return previous; }
+    if (check.ok) {
+      log('native binding already built and loading');
+      // Records from before the CUDA device check lack the count; refresh it (devices can change between installs).
+      Object.assign(record, previous, { cudaDevices: check.cudaDevices });
+      return save();
+    }
   }
   const gpu = hasNvidiaGpu();
   record.gpu = gpu;
@@ -155,7 +183,7 @@ export async function setupEngine({ force = false, log = () => {} } = {}) {
   record.source = lib.source;
   linkInto(lib);
   if (!force && fs.existsSync(cachedBinding) && lib.source.includes('wheel')) {
-    const dest = path.join(bindingPkg, 'lib', `napi-v8`);
+    const dest = napiBuildDir();
     fs.mkdirSync(dest, { recursive: true });
     fs.copyFileSync(cachedBinding, path.join(dest, 'tfjs_binding.node'));
     log('reused the cached native binding');
@@ -169,5 +197,7 @@ export async function setupEngine({ force = false, log = () => {} } = {}) {
   if (!check.ok) { record.reason = `binding built but does not load: ${check.reason}`; record.reasons.push(record.reason); return save(); }
   record.ok = true;
   record.tfVersion = check.tfVersion;
+  record.cudaDevices = check.cudaDevices;
+  if (gpu && check.cudaDevices === 0) record.reasons.push('TensorFlow was built for CUDA but created no GPU device (CUDA or cuDNN libraries not found); it runs on the CPU');
   return save();
 }

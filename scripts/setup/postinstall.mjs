@@ -2,6 +2,7 @@
 // Never fails the install: every step records what happened so `rlab doctor` can explain it.
 import { setupEngine } from './engine-setup.mjs';
 import { setupElectron } from './electron-setup.mjs';
+import { setupElectronSqlite } from './electron-sqlite-setup.mjs';
 
 const force = process.argv.includes('--force');
 try {
@@ -15,5 +16,11 @@ try {
   console.log(`[rlab setup] electron: ${electron.ok ? 'binary ready' : 'no binary (' + electron.reason + '); the desktop app needs it, `rlab serve` does not'}`);
 } catch (err) {
   console.log(`[rlab setup] electron setup failed: ${err instanceof Error ? err.message : String(err)}`);
+}
+try {
+  const sqlite = await setupElectronSqlite({ log: (m) => console.log(`[rlab setup] ${m}`) });
+  console.log(`[rlab setup] better-sqlite3 for Electron: ${sqlite.ok ? sqlite.path : sqlite.reason}`);
+} catch (err) {
+  console.log(`[rlab setup] better-sqlite3 for Electron failed: ${err instanceof Error ? err.message : String(err)}`);
 }
 process.exit(0);
