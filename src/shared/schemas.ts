@@ -77,16 +77,21 @@ function checkEpsilons(c: { norm: 'infinity' | 'l2'; epsilons: number[] }, ctx: 
   });
 }
 
+/** The attack parameters shared by a config's attack suite and an on-demand evaluation. */
+const attackParams = {
+  attack: AttackKindSchema,
+  norm: AttackNormSchema.default('infinity'),
+  epsilons: z.array(epsilon).min(1).max(64),
+  steps: int(1, 1000).default(1),
+  /** Step size per PGD iteration; default 2.5·ε/steps. */
+  stepSize: finite().gt(0).max(10).optional(),
+  randomStart: z.boolean().default(false),
+  restarts: int(1, 100).default(1),
+};
+
 export const AttackSpecSchema = z
   .object({
-    attack: AttackKindSchema,
-    norm: AttackNormSchema.default('infinity'),
-    epsilons: z.array(epsilon).min(1).max(64),
-    steps: int(1, 1000).default(1),
-    /** Step size per PGD iteration; default 2.5·ε/steps. */
-    stepSize: finite().gt(0).max(10).optional(),
-    randomStart: z.boolean().default(false),
-    restarts: int(1, 100).default(1),
+    ...attackParams,
     /** 'self' = white-box; 'base' = transfer from the experiment's base run; or a run id to transfer from. */
     source: z.union([z.literal('self'), z.literal('base'), z.string().regex(/^run_[A-Za-z0-9]+$/)]).default('self'),
   })
@@ -150,13 +155,7 @@ export const MetricsRequestSchema = z.object({ runId: RunIdSchema, granularity: 
 export const EvaluateRequestSchema = z
   .object({
     runId: RunIdSchema,
-    attack: AttackKindSchema,
-    norm: AttackNormSchema.default('infinity'),
-    epsilons: z.array(epsilon).min(1).max(64),
-    steps: int(1, 1000).default(1),
-    stepSize: finite().gt(0).max(10).optional(),
-    randomStart: z.boolean().default(false),
-    restarts: int(1, 100).default(1),
+    ...attackParams,
     sourceRunId: RunIdSchema.optional(),
   })
   .strict()
