@@ -8,6 +8,7 @@ import { type RunRole } from '../../../shared/schemas';
 import { type NewRunInput } from '../store';
 import { checkAdvReg } from '../worker/adv-reg-input';
 import { checkBaseModel } from './base-model';
+import { checkDataSplit } from './data-split-check';
 import { checkAttackSuite, runConfigFor } from './run-config';
 import { type ServiceContext } from './service';
 
@@ -38,6 +39,7 @@ export function experimentMethods(ctx: ServiceContext) {
     } catch (err) {
       throw underConfig(err);
     }
+    await checkDataSplit(config.data, ctx.cacheDir);
     if (config.baseModelPath !== undefined) await checkBaseModel(config.baseModelPath, config.hparams);
     const created = store.transaction(() => {
       const r = store.createExperiment(config, inputs);

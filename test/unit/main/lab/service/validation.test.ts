@@ -36,3 +36,29 @@ describe('LabService requests', () => {
     expect(lab.recovery).toEqual({ interruptedRuns: [], requeuedJobs: [], droppedJobs: [] });
   });
 });
+
+describe('createExperiment data split', () => {
+  async function refused(config: Parameters<LabService['createExperiment']>[0]['config']) {
+    const err = await lab.createExperiment({ config }).then(
+      () => undefined,
+      (e: unknown) => e as { code: string; field?: string; message: string },
+    );
+    expect(err, 'expected the experiment to be refused').toBeDefined();
+    expect(await lab.listRuns({})).toEqual([]);
+    expect(await lab.listExperiments({})).toEqual([]);
+    return err!;
+  }
+
+  it('refuses a split larger than the offline sample, naming the field, and stores nothing', async () => {
+    const err = await refused({ data: { trainSize: 9000, testSize: 2000 } });
+    expect(err.code).toBe('invalid_argument');
+    expect(err.field).toBe('config.data.trainSize');
+    expect(err.message).toBe('config.data.trainSize + testSize must be ≤ 10000, the number of examples in "mnist-sample" (got 9000 + 2000)');
+  });
+
+  it('refuses an imported dataset the lab does not have', async () => {
+    const err = await refused({ data: { dataset: { kind: 'imported', id: 'no-such-digits' } } });
+    expect(err.field).toBe('config.data.dataset');
+    expect(err.message).toContain('"no-such-digits"');
+  });
+});
