@@ -4,7 +4,7 @@ import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
 import { LabError } from '../../../shared/errors';
-import { tempSibling } from '../data/atomic-fs';
+import { tempSibling, writeFileDurable } from '../data/atomic-fs';
 import { CHECKPOINT_STATE_FILE } from './run-paths';
 
 const STATE_FILE = CHECKPOINT_STATE_FILE;
@@ -50,8 +50,8 @@ export async function saveCheckpoint(dir: string, model: tf.LayersModel, optimiz
     const tmp = tempSibling(dir);
     await fs.mkdir(tmp);
     try {
-      await writeSynced(path.join(tmp, WEIGHTS_FILE), bytes);
-      await writeSynced(path.join(tmp, STATE_FILE), JSON.stringify(state));
+      await writeFileDurable(path.join(tmp, WEIGHTS_FILE), bytes);
+      await writeFileDurable(path.join(tmp, STATE_FILE), JSON.stringify(state));
       await fs.rm(dir, { recursive: true, force: true });
       await fs.rename(tmp, dir);
     } finally {
@@ -61,16 +61,6 @@ export async function saveCheckpoint(dir: string, model: tf.LayersModel, optimiz
   } finally {
     // saveIterations() makes a fresh scalar; the moment variables belong to the optimizer and stay alive
     optWeights.filter((w) => w.name === 'iter').forEach((w) => w.tensor.dispose());
-  }
-}
-
-async function writeSynced(file: string, data: Uint8Array | string): Promise<void> {
-  const handle = await fs.open(file, 'w');
-  try {
-    await handle.writeFile(data);
-    await handle.sync();
-  } finally {
-    await handle.close();
   }
 }
 

@@ -5,27 +5,15 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSy
 import os from 'node:os';
 import path from 'node:path';
 import { type RunDetail, type RunSummary } from '../../../../src/shared/contract';
+import { RLAB_BIN, runRlab, type RlabResult } from './rlab-process';
 import { connect } from '../server/ws-test-client';
 
-const BIN = path.resolve(__dirname, '../../../../bin/rlab.mjs');
 const TINY = ['--preset', 'quick', '--train-size', '256', '--test-size', '128', '--epochs', '1', '--conv-filters', '4', '--fc-units', '8'];
 
 let home: string;
 
-function rlab(args: string[], timeoutMs = 120_000): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], { env: { ...process.env, RLAB_HOME: home }, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += String(d)));
-    child.stderr.on('data', (d) => (stderr += String(d)));
-    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
-    child.on('error', reject);
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr });
-    });
-  });
+function rlab(args: string[], timeoutMs = 120_000): Promise<RlabResult> {
+  return runRlab(home, args, timeoutMs);
 }
 
 function runFolders(): string[] {
@@ -112,7 +100,7 @@ describe('rlab binary', () => {
   }, 400_000);
 
   it('a run cancelled with Ctrl-C exits 1, and rlab resume finishes it', async () => {
-    const child = spawn(process.execPath, [BIN, 'run', '--preset', 'quick', '--conv-filters', '4', '--fc-units', '8', '--test-size', '128', '--runs', 'base', '--name', 'to-resume', '--epochs', '2', '--train-size', '4000'], {
+    const child = spawn(process.execPath, [RLAB_BIN, 'run', '--preset', 'quick', '--conv-filters', '4', '--fc-units', '8', '--test-size', '128', '--runs', 'base', '--name', 'to-resume', '--epochs', '2', '--train-size', '4000'], {
       env: { ...process.env, RLAB_HOME: home },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
@@ -135,7 +123,7 @@ describe('rlab binary', () => {
   }, 400_000);
 
   it('serves the lab over WebSocket with the printed token and stops on SIGINT', async () => {
-    const child = spawn(process.execPath, [BIN, 'serve', '--port', '0'], { env: { ...process.env, RLAB_HOME: home }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [RLAB_BIN, 'serve', '--port', '0'], { env: { ...process.env, RLAB_HOME: home }, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     child.stderr.on('data', (d) => (stderr += String(d)));

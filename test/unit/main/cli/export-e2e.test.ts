@@ -1,7 +1,6 @@
 // `rlab export`, `rlab report` and `rlab run --base-model` end to end through `node bin/rlab.mjs`, on one tiny trained experiment.
 import * as tf from '@tensorflow/tfjs';
 import * as ort from 'onnxruntime-node';
-import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -10,9 +9,9 @@ import { initEngine } from '../../../../src/main/lab/engine/tf';
 import { ONNX_INPUT_NAME, ONNX_OUTPUT_NAME } from '../../../../src/main/lab/models/export-onnx';
 import { loadModelFiles } from '../../../../src/main/lab/run/model-files';
 import { type RunDetail, type RunSummary } from '../../../../src/shared/contract';
+import { runRlab, type RlabResult } from './rlab-process';
 import { writeBadModels } from '../lab/service/bad-models';
 
-const BIN = path.resolve(__dirname, '../../../../bin/rlab.mjs');
 /** The tiny run's flags without --conv-filters, so a test can choose its own. */
 const TINY_SPLIT = ['--preset', 'quick', '--train-size', '256', '--test-size', '128', '--epochs', '1', '--fc-units', '8'];
 const TINY = [...TINY_SPLIT, '--conv-filters', '4'];
@@ -21,20 +20,8 @@ let home: string;
 let base: RunSummary;
 let adv: RunSummary;
 
-function rlab(args: string[], timeoutMs = 120_000): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], { env: { ...process.env, RLAB_HOME: home }, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += String(d)));
-    child.stderr.on('data', (d) => (stderr += String(d)));
-    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
-    child.on('error', reject);
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr });
-    });
-  });
+function rlab(args: string[], timeoutMs = 120_000): Promise<RlabResult> {
+  return runRlab(home, args, timeoutMs);
 }
 
 async function listRuns(): Promise<RunSummary[]> {
