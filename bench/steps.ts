@@ -2,9 +2,10 @@
 import * as tf from '@tensorflow/tfjs';
 import { buildModel, TUTORIAL_HPARAMS } from '../src/main/lab/models/builders';
 import { AdversarialRegularization, makeModelHead, readMetrics, sparseCrossEntropy } from '../src/main/lab/nsl';
+import { TUTORIAL_ADV_REG } from '../src/shared/presets';
 
-/** The NSL tutorial's adversarial settings: infinity norm, step 0.2, multiplier 0.2. */
-export const TUTORIAL_ADV = { multiplier: 0.2, advStepSize: 0.2, advGradNorm: 'infinity' } as const;
+/** The NSL tutorial's adversarial settings (the mnist-tutorial preset): infinity norm, step 0.2, multiplier 0.2. */
+export const TUTORIAL_ADV = TUTORIAL_ADV_REG;
 
 export interface StepVariant {
   name: string;

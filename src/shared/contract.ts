@@ -3,12 +3,14 @@ import { z } from 'zod';
 import {
   CreateExperimentRequestSchema,
   DownloadDatasetRequestSchema,
+  EnsembleRequestSchema,
   EvaluateRequestSchema,
   ExperimentIdRequestSchema,
   ExportModelRequestSchema,
   ExportReportRequestSchema,
   GalleryRequestSchema,
   ImportDatasetRequestSchema,
+  ImportModelRequestSchema,
   ListRunsRequestSchema,
   MetricsRequestSchema,
   RunIdRequestSchema,
@@ -18,20 +20,25 @@ import {
   type CreateExperimentRequest,
   type DataSplit,
   type DownloadDatasetRequest,
+  type EnsembleRequest,
   type EvaluateRequest,
   type ExportModelRequest,
   type ExportReportRequest,
   type GalleryRequest,
   type HParams,
   type ImportDatasetRequest,
+  type ImportModelRequest,
   type ListRunsRequest,
   type MetricsRequest,
   type RunRole,
   type RunStatus,
   type UpdateRunRequest,
 } from './schemas';
+import { type AttackKind, type ResolvedAttack } from './attacks';
+import { type Headline } from './headline';
 
 export type { RunRole, RunStatus };
+export type { Headline };
 
 /** What the engine worker actually ran on; attached to every run. */
 export interface EngineRecord {
@@ -60,9 +67,27 @@ export interface RunConfig {
   /** The base run has multiplier 0 (no adversarial pass). */
   advReg: AdvRegConfig;
   data: DataSplit;
+  /** This run's training seed: initial weights, data order, random starts, attack draws. */
   seed: number;
+  /** The seed of the train/test split, shared by every run of the experiment (its first seed); absent in runs stored before seed groups, which split by `seed`. */
+  splitSeed?: number;
   attacks: AttackSpec[];
   baseModelPath?: string;
+  /** Set on a run made by import-model: where its model came from and what the check found. */
+  imported?: ImportedModelInfo;
+}
+
+/** 'imported': a user's model turned into a run by import-model, never trained. */
+export type RunKind = 'trained' | 'imported';
+
+export interface ImportedModelInfo {
+  /** The model.json it was imported from (the run keeps its own copy). */
+  sourcePath: string;
+  layers: number;
+  parameters: number;
+  /** 'flat': the model took flattened images; the run's copy has a Flatten in front so it takes images like every lab model. */
+  inputKind: 'image' | 'flat';
+  outputKind: 'logits' | 'probabilities';
 }
 
 export interface ExperimentSummary {
@@ -79,6 +104,8 @@ export interface RunSummary {
   experimentName: string;
   name: string;
   role: RunRole;
+  /** The run's training seed (RunConfig.seed); runs of one experiment and role with different seeds form a seed group. */
+  seed: number;
   status: RunStatus;
   createdAt: string;
   startedAt: string | null;
@@ -88,12 +115,19 @@ export interface RunSummary {
   epochs: number;
   /** Accuracy on the clean test split after training. */
   cleanAccuracy: number | null;
-  /** Headline robust accuracy: the lowest accuracy among the run's evaluations at the headline ε (0.2). */
+  /** Headline robust accuracy (see `headline`), kept as plain fields for sorting and old readers. */
   robustAccuracy: number | null;
+  /** The headline's full name, e.g. "AutoAttack ∞ ε0.2, 2,000 images". */
   robustLabel: string | null;
+  /** The headline robust accuracy with everything that makes it comparable (attack, norm, ε, test subset); null when the run has none. */
+  headline: Headline | null;
   backend: string | null;
   tags: string[];
   error: string | null;
+  /** 'imported' for a run made by import-model (no training); absent means trained. */
+  kind?: RunKind;
+  /** What the run's model outputs, when recorded. */
+  outputKind?: 'logits' | 'probabilities' | null;
 }
 
 /** Metric names follow NSL: loss, sparse_categorical_crossentropy, scaled_adversarial_loss, sparse_categorical_accuracy. */
@@ -112,24 +146,84 @@ export interface BatchMetrics {
   metrics: MetricValues;
 }
 
+/** Which test images an evaluation scored: two evaluations are comparable example by example only on the same subset. */
+export interface TestSubset {
+  /** Dataset id (mnist-sample, mnist, fashion-mnist or an imported id). */
+  dataset: string;
+  /** The seed that chose the subset (the run's split seed). */
+  splitSeed: number;
+  size: number;
+  /** sha256 (hex, first 16 characters) of the dataset id and the example indices in order. */
+  indicesHash: string;
+}
+
+/** A sanity check that failed: the number may be overstated (gradient masking, a too-weak attack, ...). */
+export interface SanityFlag {
+  /** Machine-readable name of the check, e.g. "non-monotone-eps", "zero-gradients". */
+  check: string;
+  /** For people: what was seen and why it matters. */
+  reason: string;
+}
+
+/** One attack of an ensemble (autoattack's APGD-CE → APGD-T → Square), as the examples still robust saw it. */
+export interface EvaluationComponent {
+  attack: AttackKind;
+  /** Accuracy after this component (cumulative: examples robust to it and every earlier one). */
+  accuracy: number;
+  correct: number;
+}
+
 export interface EvaluationRecord {
   id: number;
   runId: string;
   /** Run whose gradients made the perturbation; null for white-box. */
   sourceRunId: string | null;
-  attack: 'fgsm' | 'pgd' | 'clean';
+  attack: AttackKind | 'clean';
   norm: 'infinity' | 'l2';
   epsilon: number;
   steps: number;
   stepSize: number | null;
   restarts: number;
   randomStart: boolean;
+  /** The complete attack as run (every default resolved); null for clean accuracy. */
+  spec: ResolvedAttack | null;
   accuracy: number;
   /** Accuracy per class, in label order; null for a class with no example in the test split. */
   perClassAccuracy: (number | null)[];
   count: number;
+  /** Examples still classified correctly (accuracy · count). */
+  correct: number;
+  /** 95% Wilson score interval of the accuracy. */
+  interval: { low: number; high: number };
+  /** Fraction of examples whose input gradient was exactly zero (a sign of gradient masking); null when not measured. */
+  zeroGradFraction: number | null;
+  /** The test images scored; null for evaluations stored before subsets were recorded. */
+  subset: TestSubset | null;
+  /** Per-component results of an ensemble attack (autoattack); empty otherwise. */
+  components: EvaluationComponent[];
+  /** Failed sanity checks; non-empty means the number is possibly overstated. */
+  flags: SanityFlag[];
+  /** Whether the per-example correctness mask is stored (needed for ensembles). */
+  hasMask: boolean;
   createdAt: string;
   hasGallery: boolean;
+}
+
+/** Accuracy against a set of attacks together: an example is robust only if it survives every one of them. */
+export interface EnsembleRecord {
+  norm: 'infinity' | 'l2';
+  epsilon: number;
+  subset: TestSubset;
+  /** The evaluations combined, by id. */
+  evaluationIds: number[];
+  /** Their attack labels, e.g. ["FGSM ∞ ε0.2", "PGD-20 ∞ ε0.2 (transfer)"]. */
+  attacks: string[];
+  accuracy: number;
+  correct: number;
+  count: number;
+  interval: { low: number; high: number };
+  /** Flags of any member evaluation. */
+  flags: SanityFlag[];
 }
 
 export interface ArtifactRecord {
@@ -144,6 +238,8 @@ export interface RunDetail extends RunSummary {
   notes: string;
   epochMetrics: EpochMetrics[];
   evaluations: EvaluationRecord[];
+  /** Per (norm, ε, test subset) with two or more attacks: the ensemble of all of them ("ensemble (all attacks)"). */
+  ensembles: EnsembleRecord[];
   artifacts: ArtifactRecord[];
 }
 
@@ -243,11 +339,15 @@ export interface LabApi {
   getMetrics(req: MetricsRequest): Promise<{ runId: string; epochs: EpochMetrics[]; batches: BatchMetrics[] }>;
   listEvaluations(req: { runId: string }): Promise<EvaluationRecord[]>;
   evaluate(req: EvaluateRequest): Promise<{ jobId: string }>;
+  /** The ensemble of stored evaluations on one test subset, norm and ε: robust only if every attack fails. */
+  ensemble(req: EnsembleRequest): Promise<EnsembleRecord>;
   getGallery(req: GalleryRequest): Promise<Gallery>;
   engineInfo(req: Record<string, never>): Promise<EngineRecord>;
   listDatasets(req: Record<string, never>): Promise<DatasetInfo[]>;
   downloadDataset(req: DownloadDatasetRequest): Promise<DatasetInfo>;
   importDataset(req: ImportDatasetRequest): Promise<DatasetInfo>;
+  /** Validates a user's TF.js layers classifier (in an engine worker) and stores it as a completed run with no training. */
+  importModel(req: ImportModelRequest): Promise<{ experiment: ExperimentSummary; run: RunSummary }>;
   exportModel(req: ExportModelRequest): Promise<{ files: string[] }>;
   /** Writes report.json, metrics.csv and evaluations.csv of an experiment; returns the files written. */
   exportReport(req: ExportReportRequest): Promise<{ files: string[] }>;
@@ -277,11 +377,13 @@ export const LAB_REQUEST_SCHEMAS = {
   getMetrics: MetricsRequestSchema,
   listEvaluations: RunIdRequestSchema,
   evaluate: EvaluateRequestSchema,
+  ensemble: EnsembleRequestSchema,
   getGallery: GalleryRequestSchema,
   engineInfo: Empty,
   listDatasets: Empty,
   downloadDataset: DownloadDatasetRequestSchema,
   importDataset: ImportDatasetRequestSchema,
+  importModel: ImportModelRequestSchema,
   exportModel: ExportModelRequestSchema,
   exportReport: ExportReportRequestSchema,
   listJobs: Empty,

@@ -1,14 +1,16 @@
 // Zod schemas for every config and request that crosses a boundary; types are z.infer of these.
 // Main (IPC), `rlab serve` (WebSocket), the CLI and the UI form all validate with these same schemas.
 import { z } from 'zod';
+import { ATTACK_KINDS, ATTACK_LIMITS, ATTACK_NORMS, resolveAttack } from './attacks';
+import { LabError } from './errors';
 
 const int = (min: number, max: number) => z.number().int().min(min).max(max);
 const finite = () => z.number().refine(Number.isFinite, { message: 'must be a finite number' });
 
 export const ModelKindSchema = z.enum(['cnn', 'mlp']);
 export const NormSchema = z.enum(['l2', 'l1', 'infinity']);
-export const AttackNormSchema = z.enum(['infinity', 'l2']);
-export const AttackKindSchema = z.enum(['fgsm', 'pgd']);
+export const AttackNormSchema = z.enum(ATTACK_NORMS);
+export const AttackKindSchema = z.enum(ATTACK_KINDS);
 
 export const HParamsSchema = z
   .object({
@@ -70,23 +72,59 @@ export type DataSplit = z.infer<typeof DataSplitSchema>;
 
 const epsilon = finite().min(0).max(28);
 
-/** ε is a pixel-scale bound for ∞ (so ≤ 1 for [0,1] images); L2 radii on MNIST go up to √784 = 28. */
-function checkEpsilons(c: { norm: 'infinity' | 'l2'; epsilons: number[] }, ctx: z.RefinementCtx): void {
-  c.epsilons.forEach((e, i) => {
-    if (c.norm === 'infinity' && e > 1) ctx.addIssue({ code: 'custom', path: ['epsilons', i], message: 'must be in [0, 1] for the infinity norm' });
-  });
+interface AttackFields {
+  attack: (typeof ATTACK_KINDS)[number];
+  norm: (typeof ATTACK_NORMS)[number];
+  epsilons: number[];
+  steps?: number | undefined;
+  stepSize?: number | undefined;
+  randomStart?: boolean | undefined;
+  restarts?: number | undefined;
+  targets?: number | undefined;
+  queries?: number | undefined;
+  pInit?: number | undefined;
 }
 
-/** The attack parameters shared by a config's attack suite and an on-demand evaluation. */
+/**
+ * Every ε is resolved with the one attack table (src/shared/attacks.ts): ε in range for the norm (∞ in [0, 1], L2 in
+ * [0, 28]) and no field the attack does not take. Bounds that need the model (image size, classes) are checked again
+ * by the service, which knows them.
+ */
+function checkAttack(c: AttackFields, ctx: z.RefinementCtx): void {
+  const { epsilons, ...rest } = c;
+  for (let i = 0; i < epsilons.length; i++) {
+    try {
+      resolveAttack({ ...rest, epsilon: epsilons[i]! });
+    } catch (err) {
+      if (!(err instanceof LabError)) throw err;
+      const field = err.field ?? 'attack';
+      const path = field === 'epsilon' ? ['epsilons', i] : [field];
+      ctx.addIssue({ code: 'custom', path, message: err.message.startsWith(`${field} `) ? err.message.slice(field.length + 1).replace(/ \(got [^)]*\)$/, '') : err.message });
+      if (field !== 'epsilon') return;
+    }
+  }
+}
+
+/**
+ * The attack parameters shared by a config's attack suite and an on-demand evaluation. Every field but the attack and
+ * its radii is optional and never defaulted here: an omitted field takes the attack's own default when the service
+ * resolves it (ATTACK_DEFAULTS), so leaving a field empty never changes what the attack is.
+ */
 const attackParams = {
   attack: AttackKindSchema,
   norm: AttackNormSchema.default('infinity'),
   epsilons: z.array(epsilon).min(1).max(64),
-  steps: int(1, 1000).default(1),
-  /** Step size per PGD iteration; default 2.5·ε/steps. */
-  stepSize: finite().gt(0).max(10).optional(),
-  randomStart: z.boolean().default(false),
-  restarts: int(1, 100).default(1),
+  steps: int(1, ATTACK_LIMITS.steps).optional(),
+  /** Step size (fgsm/pgd/pgd-cw); default ε for fgsm, 2.5·ε/steps for pgd. */
+  stepSize: finite().gt(0).max(28).optional(),
+  randomStart: z.boolean().optional(),
+  restarts: int(1, ATTACK_LIMITS.restarts).optional(),
+  /** apgd-t: target classes (≤ classes − 1). */
+  targets: int(1, ATTACK_LIMITS.targets).optional(),
+  /** square: queries per example. */
+  queries: int(1, ATTACK_LIMITS.queries).optional(),
+  /** square: initial fraction of pixels changed. */
+  pInit: finite().gt(0).max(1).optional(),
 };
 
 export const AttackSpecSchema = z
@@ -96,11 +134,21 @@ export const AttackSpecSchema = z
     source: z.union([z.literal('self'), z.literal('base'), z.string().regex(/^run_[A-Za-z0-9]+$/)]).default('self'),
   })
   .strict()
-  .superRefine(checkEpsilons);
+  .superRefine(checkAttack);
 export type AttackSpec = z.infer<typeof AttackSpecSchema>;
 
 export const RunRoleSchema = z.enum(['base', 'adv']);
 export type RunRole = z.infer<typeof RunRoleSchema>;
+
+export const SEED_MAX = 2 ** 31 - 1;
+export const MAX_SEEDS = 32;
+/** The one rule for a seed list, shown as is by the schema, the CLI and the form. */
+export const SEEDS_RULE = `must be a list of 1 to ${MAX_SEEDS} distinct integers in [0, ${SEED_MAX}]`;
+const isSeed = (x: unknown): x is number => typeof x === 'number' && Number.isInteger(x) && x >= 0 && x <= SEED_MAX;
+export const SeedListSchema = z.custom<number[]>(
+  (v) => Array.isArray(v) && v.length >= 1 && v.length <= MAX_SEEDS && v.every(isSeed) && new Set(v).size === v.length,
+  { message: SEEDS_RULE },
+);
 
 export const ExperimentConfigSchema = z
   .object({
@@ -108,7 +156,10 @@ export const ExperimentConfigSchema = z
     hparams: HParamsSchema.default(HParamsSchema.parse({})),
     advReg: AdvRegSchema.default(AdvRegSchema.parse({})),
     data: DataSplitSchema.default(DataSplitSchema.parse({})),
-    seed: int(0, 2 ** 31 - 1).default(0),
+    /** The experiment's seed: it fixes the train/test split of every run and is the first of `seeds`. Default: seeds[0], or 0. */
+    seed: int(0, SEED_MAX).optional(),
+    /** Training seeds: one base and one adv run per seed (init, data order, random starts). Default [seed]. */
+    seeds: SeedListSchema.optional(),
     /** Which models to train: the plain base model, the adversarially regularized one, or both. */
     runs: z.array(RunRoleSchema).min(1).max(2).default(['base', 'adv']),
     /** Attacks run on every trained model after training. */
@@ -121,12 +172,19 @@ export const ExperimentConfigSchema = z
   .strict()
   .superRefine((c, ctx) => {
     if (new Set(c.runs).size !== c.runs.length) ctx.addIssue({ code: 'custom', path: ['runs'], message: 'must not repeat a role' });
+    if (c.seed !== undefined && c.seeds !== undefined && c.seeds[0] !== c.seed) {
+      ctx.addIssue({ code: 'custom', path: ['seed'], message: `must be the first of seeds (${c.seeds[0]}) when both are given: it fixes the data split of every run` });
+    }
+  })
+  .transform(({ seed, seeds, ...rest }) => {
+    const all = seeds ?? [seed ?? 0];
+    return { ...rest, seed: all[0]!, seeds: all };
   });
 export type ExperimentConfigInput = z.input<typeof ExperimentConfigSchema>;
 export type ExperimentConfig = z.infer<typeof ExperimentConfigSchema>;
 
-export const RunIdSchema = z.string().regex(/^run_[A-Za-z0-9]+$/, 'must be a run id like run_ab12cd');
-export const ExperimentIdSchema = z.string().regex(/^exp_[A-Za-z0-9]+$/, 'must be an experiment id like exp_ab12cd');
+export const RunIdSchema = z.string().max(100).regex(/^run_[A-Za-z0-9]+$/, 'must be a run id like run_ab12cd');
+export const ExperimentIdSchema = z.string().max(100).regex(/^exp_[A-Za-z0-9]+$/, 'must be an experiment id like exp_ab12cd');
 export const RunStatusSchema = z.enum(['queued', 'running', 'completed', 'failed', 'cancelled', 'interrupted']);
 export type RunStatus = z.infer<typeof RunStatusSchema>;
 
@@ -157,19 +215,26 @@ export const EvaluateRequestSchema = z
     runId: RunIdSchema,
     ...attackParams,
     sourceRunId: RunIdSchema.optional(),
+    /** Evaluate on this dataset's test split instead of the run's own (same image shape and classes as the model). */
+    dataset: DatasetSpecSchema.optional(),
+    /** Test images to use; default the run's test size (capped at what the dataset's test part has). */
+    testSize: int(1, 10_000_000).optional(),
   })
   .strict()
-  .superRefine(checkEpsilons);
+  .superRefine(checkAttack);
 export const GalleryRequestSchema = z.object({ evaluationId: z.number().int().min(1) }).strict();
+/** Evaluations to combine (same test subset, norm and ε): an example is robust only if it survives every one. */
+export const EnsembleRequestSchema = z.object({ evaluationIds: z.array(z.number().int().min(1)).min(1).max(1000) }).strict();
 /**
  * `outDir` for tfjs: the folder to write model.json, weights.bin, README.txt and metadata.json into. For onnx: a path
- * ending in .onnx is the file itself; anything else is a folder that gets model.onnx.
+ * ending in .onnx is the file itself; anything else is a folder that gets model.onnx. An absolute path outside the
+ * lab's own folders; it must be new or empty (a new .onnx file) unless `force` allows overwriting the export's files.
  */
 export const ExportModelRequestSchema = z
-  .object({ runId: RunIdSchema, format: z.enum(['tfjs', 'onnx']).default('tfjs'), outDir: z.string().min(1).max(4096) })
+  .object({ runId: RunIdSchema, format: z.enum(['tfjs', 'onnx']).default('tfjs'), outDir: z.string().min(1).max(4096), force: z.boolean().optional() })
   .strict();
 /** Writes report.json, metrics.csv and evaluations.csv of one experiment into the folder `outDir`. */
-export const ExportReportRequestSchema = z.object({ experimentId: ExperimentIdSchema, outDir: z.string().min(1).max(4096) }).strict();
+export const ExportReportRequestSchema = z.object({ experimentId: ExperimentIdSchema, outDir: z.string().min(1).max(4096), force: z.boolean().optional() }).strict();
 export const DownloadDatasetRequestSchema = z.object({ kind: z.enum(['mnist', 'fashion-mnist']) }).strict();
 export const ImportDatasetRequestSchema = z
   .object({
@@ -187,7 +252,23 @@ export type UpdateRunRequest = z.input<typeof UpdateRunRequestSchema>;
 export type MetricsRequest = z.input<typeof MetricsRequestSchema>;
 export type EvaluateRequest = z.input<typeof EvaluateRequestSchema>;
 export type GalleryRequest = z.input<typeof GalleryRequestSchema>;
+export type EnsembleRequest = z.input<typeof EnsembleRequestSchema>;
 export type ExportModelRequest = z.input<typeof ExportModelRequestSchema>;
 export type ExportReportRequest = z.input<typeof ExportReportRequestSchema>;
 export type DownloadDatasetRequest = z.input<typeof DownloadDatasetRequestSchema>;
 export type ImportDatasetRequest = z.input<typeof ImportDatasetRequestSchema>;
+
+/** Turns a user's TF.js layers classifier into a run with no training (`rlab import-model`, the UI's Import model form). */
+export const ImportModelRequestSchema = z
+  .object({
+    /** The model.json of a TF.js layers model; its weights files must lie in the same folder. */
+    modelPath: z.string().min(1).max(4096),
+    name: z.string().trim().min(1).max(200),
+    /** The dataset the model classifies and the test split it is evaluated on; default the offline MNIST sample's. */
+    data: DataSplitSchema.default(DataSplitSchema.parse({})),
+    /** Seed of the train/test split (which test images), and of the attacks' random draws. */
+    seed: z.number().int().min(0).max(2 ** 31 - 1).default(0),
+    tags: z.array(z.string().trim().min(1).max(64)).max(32).default([]),
+  })
+  .strict();
+export type ImportModelRequest = z.input<typeof ImportModelRequestSchema>;

@@ -12,10 +12,16 @@ function valueAt(input: unknown, path: PropertyKey[]): unknown {
 }
 
 function show(v: unknown): string {
-  if (typeof v === 'number' && Number.isNaN(v)) return 'NaN';
+  if (typeof v === 'number' && !Number.isFinite(v)) return String(v);
   if (v === undefined) return 'nothing';
-  const s = JSON.stringify(v);
-  return s === undefined ? String(v) : s.length > 60 ? `${s.slice(0, 57)}...` : s;
+  let s: string | undefined;
+  try {
+    s = JSON.stringify(v);
+  } catch {
+    // cyclic or too deeply nested to print: name its kind only
+    return Array.isArray(v) ? 'a list' : typeof v === 'object' && v !== null ? 'an object' : typeof v;
+  }
+  return s === undefined ? typeof v : s.length > 60 ? `${s.slice(0, 57)}...` : s;
 }
 
 /** One sentence per issue, e.g. `advStepSize must be > 0 (got -0.1)`. */

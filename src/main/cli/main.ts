@@ -6,6 +6,7 @@ import { doctorCommand } from './commands/doctor';
 import { EVAL_FIELD_FLAGS, evalCommand } from './commands/eval';
 import { EXPORT_FIELD_FLAGS, exportCommand } from './commands/export';
 import { commandHelp, overview } from './commands/help';
+import { IMPORT_MODEL_FIELD_FLAGS, importModelCommand } from './commands/import-model';
 import { lsCommand } from './commands/ls';
 import { REPORT_FIELD_FLAGS, reportCommand } from './commands/report';
 import { resumeCommand } from './commands/resume';
@@ -13,11 +14,11 @@ import { rmCommand } from './commands/rm';
 import { runCommand } from './commands/run';
 import { serveCommand } from './commands/serve';
 import { showCommand } from './commands/show';
-import { type CliContext, processContext } from './context';
+import { type CliContext, processContext, signalExitCode } from './context';
 import { type FieldFlags, withFlagName } from './flag-errors';
 import { FIELD_FLAGS as RUN_FIELD_FLAGS } from './run-flags';
 
-export const COMMANDS: readonly Command[] = [runCommand, lsCommand, showCommand, evalCommand, exportCommand, reportCommand, rmCommand, resumeCommand, serveCommand, doctorCommand];
+export const COMMANDS: readonly Command[] = [runCommand, lsCommand, showCommand, evalCommand, importModelCommand, exportCommand, reportCommand, rmCommand, resumeCommand, serveCommand, doctorCommand];
 
 /** Service errors come back with schema field names; these say which flag or argument each one is for. */
 const FIELD_FLAGS_BY_COMMAND: Record<string, FieldFlags> = {
@@ -28,6 +29,7 @@ const FIELD_FLAGS_BY_COMMAND: Record<string, FieldFlags> = {
   show: { runId: '<id>', experimentId: '<id>' },
   rm: { runId: '<id>', experimentId: '<id>' },
   resume: { runId: '<run_id>' },
+  'import-model': IMPORT_MODEL_FIELD_FLAGS,
 };
 
 /** Error codes that mean the input was wrong, not that the lab failed. */
@@ -73,5 +75,9 @@ function unknownCommand(name: string, ctx: CliContext): number {
 
 /** Called by bin/rlab.mjs with process.argv.slice(2). */
 export async function main(argv: string[]): Promise<number> {
-  return runCli(argv, processContext());
+  const ctx = processContext();
+  const code = await runCli(argv, ctx);
+  // a command cut short by Ctrl-C / SIGTERM (its runs cancelled) ends as the shell expects: 130 / 143
+  const signal = ctx.interruptedBy();
+  return signal !== null && code !== EXIT_OK ? signalExitCode(signal) : code;
 }

@@ -5,7 +5,7 @@ import { percent, table } from './format';
 export const HEADLINE_EPSILON = 0.2;
 export const PGD_STEPS = 20;
 
-export const RESULT_COLUMNS = ['model', 'clean', 'FGSM ε0.2 (transfer from base)', 'FGSM ε0.2 white-box', 'PGD-20 ε0.2 white-box'] as const;
+export const RESULT_COLUMNS = ['model', 'clean', 'FGSM ε0.2 (transfer from base)', 'FGSM ε0.2 white-box', 'PGD-20 ε0.2 white-box', 'AutoAttack ε0.2'] as const;
 
 export interface ResultRow {
   runId: string;
@@ -15,6 +15,8 @@ export interface ResultRow {
   fgsmTransfer: number | null;
   fgsmWhiteBox: number | null;
   pgdWhiteBox: number | null;
+  /** White-box AutoAttack at ε 0.2, the headline attack (null when the suite has none). */
+  autoAttack: number | null;
 }
 
 const sameEps = (a: number, b: number) => Math.abs(a - b) < 1e-9;
@@ -40,6 +42,7 @@ export function resultRows(runs: readonly RunDetail[]): ResultRow[] {
       fgsmTransfer: transfer,
       fgsmWhiteBox: whiteBox,
       pgdWhiteBox: find(evals, (e) => e.attack === 'pgd' && e.norm === 'infinity' && e.steps === PGD_STEPS && sameEps(e.epsilon, HEADLINE_EPSILON) && e.sourceRunId === null),
+      autoAttack: find(evals, (e) => e.attack === 'autoattack' && e.norm === 'infinity' && sameEps(e.epsilon, HEADLINE_EPSILON) && e.sourceRunId === null),
     };
   });
 }
@@ -47,6 +50,6 @@ export function resultRows(runs: readonly RunDetail[]): ResultRow[] {
 export function resultTable(rows: readonly ResultRow[]): string {
   return table(
     RESULT_COLUMNS,
-    rows.map((r) => [r.status === 'completed' ? r.model : `${r.model} (${r.status})`, percent(r.clean), percent(r.fgsmTransfer), percent(r.fgsmWhiteBox), percent(r.pgdWhiteBox)]),
+    rows.map((r) => [r.status === 'completed' ? r.model : `${r.model} (${r.status})`, percent(r.clean), percent(r.fgsmTransfer), percent(r.fgsmWhiteBox), percent(r.pgdWhiteBox), percent(r.autoAttack)]),
   );
 }

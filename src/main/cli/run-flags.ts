@@ -1,37 +1,14 @@
-// `rlab run` flags: presets, the flag → config mapping, and schema errors reworded with flag names.
-import { type ExperimentConfig, type ExperimentConfigInput, ExperimentConfigSchema } from '../../shared/schemas';
+// `rlab run` flags: a preset (src/shared/presets.ts) with flags laid over it, and schema errors reworded with flag names.
+import { PRESET_NAMES, presetConfig } from '../../shared/presets';
+import { type ExperimentConfig, type ExperimentConfigInput, ExperimentConfigSchema, SEEDS_RULE } from '../../shared/schemas';
 import { type FlagSpec, type Flags, UsageError } from './args';
 import { checkWithFlags } from './flag-errors';
-
-export const PRESETS = ['mnist-tutorial', 'quick'] as const;
-export type PresetName = (typeof PRESETS)[number];
-
-/** The NSL MNIST tutorial's HParams and AdvRegConfig, on the bundled 10,000-digit sample. */
-const TUTORIAL: ExperimentConfigInput = {
-  name: 'mnist-tutorial',
-  hparams: { model: 'cnn', convFilters: [32, 64, 64], kernelSize: 3, poolSize: 2, numFcUnits: [64], batchSize: 32, epochs: 5, learningRate: 0.001, optimizer: 'adam' },
-  advReg: { multiplier: 0.2, advStepSize: 0.2, advGradNorm: 'infinity', clipValueMin: 0, clipValueMax: 1 },
-  data: { dataset: { kind: 'mnist-sample' }, trainSize: 8000, testSize: 2000 },
-  seed: 0,
-  runs: ['base', 'adv'],
-};
-
-/** The attack suite every `rlab run` ends with: transfer FGSM from the base model, then white-box FGSM and PGD-20. */
-export const RUN_ATTACKS: NonNullable<ExperimentConfigInput['attacks']> = [
-  { attack: 'fgsm', norm: 'infinity', epsilons: [0.2], source: 'base' },
-  { attack: 'fgsm', norm: 'infinity', epsilons: [0.2], source: 'self' },
-  { attack: 'pgd', norm: 'infinity', epsilons: [0.2], steps: 20, source: 'self' },
-];
-
-export const PRESET_CONFIGS: Record<PresetName, ExperimentConfigInput> = {
-  'mnist-tutorial': TUTORIAL,
-  quick: { ...TUTORIAL, name: 'quick', hparams: { ...TUTORIAL.hparams, epochs: 1 }, data: { dataset: { kind: 'mnist-sample' }, trainSize: 1600, testSize: 400 } },
-};
 
 /** Config path (as zod reports it) → the flag that sets it, for error messages in the user's terms. */
 export const FIELD_FLAGS: Record<string, string> = {
   name: '--name',
   seed: '--seed',
+  seeds: '--seeds',
   runs: '--runs',
   tags: '--tags',
   baseModelPath: '--base-model',
@@ -58,7 +35,7 @@ export const FIELD_FLAGS: Record<string, string> = {
 };
 
 export const RUN_FLAGS: readonly FlagSpec[] = [
-  { name: 'preset', type: 'string', value: PRESETS.join('|'), help: 'starting point; default mnist-tutorial' },
+  { name: 'preset', type: 'string', value: PRESET_NAMES.join('|'), help: 'starting point; default mnist-tutorial' },
   { name: 'name', type: 'string', value: 'TEXT', help: 'experiment name' },
   { name: 'model', type: 'string', value: 'cnn|mlp', help: 'model builder' },
   { name: 'conv-filters', type: 'string', value: 'N,N,..', help: 'filters per conv layer, e.g. 32,64,64' },
@@ -81,6 +58,7 @@ export const RUN_FLAGS: readonly FlagSpec[] = [
   { name: 'train-size', type: 'string', value: 'N', help: 'training examples' },
   { name: 'test-size', type: 'string', value: 'N', help: 'test examples' },
   { name: 'seed', type: 'string', value: 'N', help: 'seed for the split, init and shuffling' },
+  { name: 'seeds', type: 'string', value: 'N,N,..', help: 'train every model once per seed (the first also fixes the split); results as mean ± std' },
   { name: 'runs', type: 'string', value: 'base,adv', help: 'which models to train' },
   { name: 'tags', type: 'string', value: 'a,b', help: 'tags for the runs' },
   { name: 'base-model', type: 'string', value: 'PATH', help: 'TF.js model.json to start from instead of a builder' },
@@ -88,12 +66,25 @@ export const RUN_FLAGS: readonly FlagSpec[] = [
   { name: 'json', type: 'boolean', help: 'print the result as JSON' },
 ];
 
-function datasetFlag(flags: Flags): NonNullable<ExperimentConfigInput['data']>['dataset'] | undefined {
+/** --dataset as a dataset spec (also read by `rlab import-model`). */
+export function datasetFlag(flags: Flags): NonNullable<ExperimentConfigInput['data']>['dataset'] | undefined {
   const s = flags.string('dataset');
   if (s === undefined) return undefined;
   if (s === 'mnist-sample' || s === 'mnist' || s === 'fashion-mnist') return { kind: s };
   if (s.startsWith('imported:') && s.length > 'imported:'.length) return { kind: 'imported', id: s.slice('imported:'.length) };
   throw new UsageError(`--dataset must be one of mnist-sample, mnist, fashion-mnist, imported:ID (got "${s}")`);
+}
+
+/**
+ * --seeds as numbers: the text is only turned into numbers here (a word is refused, naming the rule); the range,
+ * distinctness and count are the shared schema's to check.
+ */
+export function seedsFlag(flags: Flags): number[] | undefined {
+  const s = flags.string('seeds');
+  if (s === undefined) return undefined;
+  const parts = s.split(',').map((p) => p.trim());
+  if (parts.some((p) => !/^[+-]?\d+(\.\d+)?([eE][+-]?\d+)?$/.test(p))) throw new UsageError(`--seeds ${SEEDS_RULE.replace('a list', 'a comma-separated list')} (got "${s}")`);
+  return parts.map(Number);
 }
 
 function defined<T extends object>(o: T): Partial<T> {
@@ -102,8 +93,7 @@ function defined<T extends object>(o: T): Partial<T> {
 
 /** The preset with every given flag laid over it, validated by the shared schema; errors name flags. */
 export function buildRunConfig(flags: Flags): ExperimentConfig {
-  const preset = flags.oneOf('preset', PRESETS) ?? 'mnist-tutorial';
-  const base = PRESET_CONFIGS[preset];
+  const base = presetConfig(flags.oneOf('preset', PRESET_NAMES) ?? 'mnist-tutorial');
   const list = (name: string) => flags.string(name)?.split(',').map((s) => s.trim()).filter(Boolean);
   const input: ExperimentConfigInput = {
     ...base,
@@ -137,7 +127,13 @@ export function buildRunConfig(flags: Flags): ExperimentConfig {
       }),
     },
     data: { ...base.data, ...defined({ dataset: datasetFlag(flags), trainSize: flags.int('train-size'), testSize: flags.int('test-size') }) },
-    attacks: RUN_ATTACKS,
+    attacks: base.attacks,
   };
+  const seeds = seedsFlag(flags);
+  if (seeds !== undefined) {
+    input.seeds = seeds;
+    // the preset's seed must not contradict --seeds; a --seed given with --seeds is checked by the schema
+    if (!flags.has('seed')) delete input.seed;
+  }
   return checkWithFlags(ExperimentConfigSchema, input, FIELD_FLAGS);
 }

@@ -12,7 +12,7 @@ export function isFinal(status: RunStatus): boolean {
 
 export interface RunWatch {
   /** Starts following these runs (events that arrived since the watch was created are replayed). */
-  follow(runs: readonly Pick<RunSummary, 'id' | 'role' | 'name'>[]): Promise<RunDetail[]>;
+  follow(runs: readonly (Pick<RunSummary, 'id' | 'role' | 'name'> & { seed?: number })[]): Promise<RunDetail[]>;
   stop(): void;
 }
 
@@ -62,8 +62,10 @@ export function watchRuns(lab: CliLab, io: CliIo, options: { quiet?: boolean } =
     wake?.();
   };
 
-  const follow = async (runs: readonly Pick<RunSummary, 'id' | 'role' | 'name'>[]): Promise<RunDetail[]> => {
-    labels = new Map(runs.map((r) => [r.id, r.role]));
+  const follow = async (runs: readonly (Pick<RunSummary, 'id' | 'role' | 'name'> & { seed?: number })[]): Promise<RunDetail[]> => {
+    // runs over several seeds are told apart by their seed
+    const severalSeeds = new Set(runs.map((r) => r.seed)).size > 1;
+    labels = new Map(runs.map((r) => [r.id, severalSeeds ? `${r.role} seed ${r.seed}` : r.role]));
     following = true;
     for (const e of early.splice(0)) onProgress(e);
     const pending = new Set(runs.map((r) => r.id));
@@ -75,8 +77,9 @@ export function watchRuns(lab: CliLab, io: CliIo, options: { quiet?: boolean } =
         if (!isFinal(run.status)) continue;
         pending.delete(id);
         details.set(id, run);
-        if (bar?.runId === id) endBar(summaryLine(run));
-        else if (!options.quiet) io.err(`${summaryLine(run)}\n`);
+        const line = summaryLine(run, labels.get(id) ?? run.role);
+        if (bar?.runId === id) endBar(line);
+        else if (!options.quiet) io.err(`${line}\n`);
       }
       if (pending.size === 0 || offs.length === 0) break;
       await new Promise<void>((resolve) => {
@@ -95,9 +98,9 @@ export function watchRuns(lab: CliLab, io: CliIo, options: { quiet?: boolean } =
   return { follow, stop };
 }
 
-function summaryLine(run: RunDetail): string {
+function summaryLine(run: RunDetail, label: string): string {
   const acc = run.cleanAccuracy === null ? '' : `  clean acc ${(100 * run.cleanAccuracy).toFixed(2)}%`;
   const took = run.durationMs === null ? '' : `  ${(run.durationMs / 1000).toFixed(1)}s`;
   const why = run.error ? `: ${run.error}` : '';
-  return `${run.role} ${run.id} ${run.status}${acc}${took}${why}`;
+  return `${label} ${run.id} ${run.status}${acc}${took}${why}`;
 }

@@ -26,7 +26,7 @@ export async function dispatch(service: LabMethods, method: unknown, params: unk
   try {
     if (!ctx.senderOk) throw new LabError('permission_denied', 'request refused: the caller is not authorised (untrusted sender or missing token)');
     if (!isLabMethod(method)) {
-      const shown = typeof method === 'string' ? JSON.stringify(method.length > 60 ? `${method.slice(0, 57)}...` : method) : String(method);
+      const shown = typeof method === 'string' ? JSON.stringify(method.length > 60 ? `${method.slice(0, 57)}...` : method) : method === null ? 'null' : Array.isArray(method) ? 'a list' : typeof method;
       throw new LabError('unsupported', `unknown method ${shown}; known methods: ${Object.keys(LAB_REQUEST_SCHEMAS).join(', ')}`, 'method');
     }
     const request = parseOrThrow(LAB_REQUEST_SCHEMAS[method], params);

@@ -1,11 +1,15 @@
 // `rlab serve`: one HTTP server on 127.0.0.1 by default, static UI files plus the token-checked WebSocket LabApi at /ws.
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import { type AddressInfo } from 'node:net';
+import { type AddressInfo, type Socket } from 'node:net';
+import { type Duplex } from 'node:stream';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type LabMethods } from '../../shared/contract';
 import { LabError } from '../../shared/errors';
 import { type LabEventSource, subscribeAll } from '../handlers/events';
+import { SERVER_LIMITS } from './limits';
+import { limitedLog } from './log-limit';
+import { hostProblem, originProblem, ownAuthorities, parseRequestUrl } from './request-guard';
 import { sendText, serveStatic } from './static-files';
 import { generateToken, tokenMatches, tokenProblem } from './token';
 import { WsHub } from './ws-hub';
@@ -31,6 +35,8 @@ export interface ServeOptions {
   rendererDir?: string;
   /** Where refusals and errors are reported; default stderr. */
   log?: (line: string) => void;
+  /** Unsent bytes one client may have waiting before it is disconnected; default SERVER_LIMITS.maxBufferedBytes. */
+  maxBufferedBytes?: number;
 }
 
 export interface RunningServer {
@@ -58,6 +64,28 @@ function bearer(req: IncomingMessage): string | null {
   return h && h.startsWith('Bearer ') ? h.slice('Bearer '.length) : null;
 }
 
+const STATUS_TEXT: Readonly<Record<number, string>> = { 400: 'Bad Request', 403: 'Forbidden', 404: 'Not Found', 408: 'Request Timeout', 431: 'Request Header Fields Too Large' };
+
+/** Answers on a raw socket (an upgrade that is refused, a request Node could not parse) and closes it. */
+function refuseRaw(socket: Duplex, status: number): void {
+  if (socket.writable) {
+    const text = STATUS_TEXT[status] ?? 'Error';
+    socket.end(`HTTP/1.1 ${status} ${text}\r\nConnection: close\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: ${text.length + 1}\r\n\r\n${text}\n`);
+  }
+  // a client that never reads the answer must not keep the socket
+  setTimeout(() => socket.destroy(), 1000).unref();
+}
+
+/** No address of this server takes a request body; reading one anyway would let anyone stream megabytes through it. */
+function hasBody(req: IncomingMessage): boolean {
+  const length = req.headers['content-length'];
+  return req.headers['transfer-encoding'] !== undefined || (length !== undefined && length !== '0');
+}
+
+function peer(req: IncomingMessage): string {
+  return req.socket.remoteAddress ?? 'unknown address';
+}
+
 /** Starts listening and resolves once the port is bound. */
 export async function startServer(opts: ServeOptions): Promise<RunningServer> {
   const token = opts.token ?? generateToken();
@@ -66,17 +94,44 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
   const host = opts.host ?? DEFAULT_HOST;
   const rendererDir = opts.rendererDir ?? defaultRendererDir();
   const log = opts.log ?? ((line: string) => console.error(`rlab serve: ${line}`));
-  const hub = new WsHub({ service: opts.service, token, log });
+  const refusal = limitedLog(log);
+  const hub = new WsHub({ service: opts.service, token, log, refusalLog: refusal, ...(opts.maxBufferedBytes !== undefined ? { maxBufferedBytes: opts.maxBufferedBytes } : {}) });
+  // filled in once the port is known; nothing is accepted before that
+  let own: ReadonlySet<string> = new Set();
 
   const onRequest = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
-    const url = new URL(req.url ?? '/', 'http://localhost');
+    if (hasBody(req)) {
+      refusal(`refused HTTP ${req.method ?? ''} from ${peer(req)}: it has a body, and nothing here takes one`);
+      res.shouldKeepAlive = false;
+      res.once('finish', () => req.socket.destroy());
+      sendText(res, 413, 'Content Too Large: this server takes no request bodies\n', undefined, { Connection: 'close' });
+      return;
+    }
+    const url = parseRequestUrl(req.url);
+    if (!url) {
+      refusal(`refused HTTP ${req.method ?? ''} from ${peer(req)}: the request target is not a path`);
+      sendText(res, 400, 'Bad Request\n');
+      return;
+    }
+    const wrongHost = hostProblem(req, own);
+    if (wrongHost) {
+      refusal(`refused HTTP ${req.method ?? ''} ${url.pathname} from ${peer(req)}: ${wrongHost}`);
+      sendText(res, 403, 'Forbidden: this server answers only to its own address; open the address `rlab serve` printed\n');
+      return;
+    }
     if (url.pathname === WS_PATH) {
       sendText(res, 426, 'This address speaks WebSocket only.\n', undefined, { Upgrade: 'websocket' });
       return;
     }
     if (url.pathname === '/api' || url.pathname.startsWith('/api/')) {
+      const foreign = originProblem(req, own);
+      if (foreign) {
+        refusal(`refused HTTP ${req.method ?? ''} ${url.pathname} from ${peer(req)}: ${foreign}`);
+        sendText(res, 403, JSON.stringify({ ok: false, error: { code: 'permission_denied', message: 'requests from other web pages are refused' } }), 'application/json; charset=utf-8');
+        return;
+      }
       if (!tokenMatches(token, url.searchParams.get('token') ?? bearer(req))) {
-        log(`refused HTTP ${req.method ?? ''} ${url.pathname} from ${req.socket.remoteAddress ?? 'unknown address'}: missing or wrong token`);
+        refusal(`refused HTTP ${req.method ?? ''} ${url.pathname} from ${req.socket.remoteAddress ?? 'unknown address'}: missing or wrong token`);
         sendText(res, 401, JSON.stringify({ ok: false, error: { code: 'failed_precondition', message: 'missing or wrong token' } }), 'application/json; charset=utf-8', {
           'WWW-Authenticate': 'Bearer',
         });
@@ -92,20 +147,53 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
     await serveStatic(req, res, rendererDir, url.pathname);
   };
 
-  const server = createServer((req, res) => {
-    onRequest(req, res).catch((err: unknown) => {
-      log(`HTTP error on ${req.url ?? ''}: ${err instanceof Error ? err.message : String(err)}`);
-      if (!res.headersSent) sendText(res, 500, 'Internal Server Error\n');
-      else res.destroy();
-    });
-  });
-  server.on('upgrade', (req, socket, head) => {
-    const pathname = new URL(req.url ?? '/', 'http://localhost').pathname;
-    if (pathname !== WS_PATH) {
-      socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+  const server = createServer(
+    { maxHeaderSize: SERVER_LIMITS.maxHeaderBytes, headersTimeout: SERVER_LIMITS.headersTimeoutMs, requestTimeout: SERVER_LIMITS.requestTimeoutMs },
+    (req, res) => {
+      onRequest(req, res).catch((err: unknown) => {
+        log(`HTTP error on ${req.method ?? ''} request: ${err instanceof Error ? err.message : String(err)}`);
+        if (!res.headersSent) sendText(res, 500, 'Internal Server Error\n');
+        else res.destroy();
+      });
+    },
+  );
+  server.maxConnections = SERVER_LIMITS.maxConnections;
+  // Every socket gets an error listener from accept to close: Node drops its own when a socket is upgraded, and a
+  // reset or broken frame with no listener would end the process.
+  server.on('connection', (socket: Socket) => socket.on('error', () => undefined));
+  server.on('clientError', (err: NodeJS.ErrnoException, socket: Duplex) => {
+    if (err.code === 'ECONNRESET' || err.code === 'EPIPE') {
+      socket.destroy();
       return;
     }
-    hub.handleUpgrade(req, socket, head);
+    const status = err.code === 'HPE_HEADER_OVERFLOW' ? 431 : err.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? 408 : 400;
+    refusal(`refused a malformed HTTP request (${err.code ?? 'parse error'}): answered ${status}`);
+    refuseRaw(socket, status);
+  });
+  server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    socket.on('error', () => undefined);
+    try {
+      const url = parseRequestUrl(req.url);
+      if (!url) {
+        refusal(`refused WebSocket from ${peer(req)}: the request target is not a path`);
+        refuseRaw(socket, 400);
+        return;
+      }
+      if (url.pathname !== WS_PATH) {
+        refuseRaw(socket, 404);
+        return;
+      }
+      const problem = hostProblem(req, own) ?? originProblem(req, own);
+      if (problem) {
+        refusal(`refused WebSocket from ${peer(req)}: ${problem}`);
+        refuseRaw(socket, 403);
+        return;
+      }
+      hub.handleUpgrade(req, socket, head, url);
+    } catch (err) {
+      log(`WebSocket upgrade failed: ${err instanceof Error ? err.message : String(err)}`);
+      socket.destroy();
+    }
   });
 
   const wantedPort = opts.port ?? DEFAULT_PORT;
@@ -122,6 +210,7 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
   });
   const unsubscribe = subscribeAll(opts.service, (message) => hub.broadcast(message));
   const port = (server.address() as AddressInfo).port;
+  own = ownAuthorities(host, port);
   const base = `${urlHost(host)}:${port}`;
   const query = `token=${encodeURIComponent(token)}`;
 

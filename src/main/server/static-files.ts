@@ -80,6 +80,16 @@ async function isFile(file: string): Promise<boolean> {
   }
 }
 
+/** True when `file`, symbolic links followed, is still under `root` (the check on the path text cannot see links). */
+async function staysInside(root: string, file: string): Promise<boolean> {
+  try {
+    const [realRoot, realFile] = await Promise.all([fsp.realpath(root), fsp.realpath(file)]);
+    return realFile === realRoot || realFile.startsWith(realRoot + path.sep);
+  } catch {
+    return false;
+  }
+}
+
 /** Serves GET/HEAD for files under `rendererDir`. */
 export async function serveStatic(req: IncomingMessage, res: ServerResponse, rendererDir: string, urlPath: string): Promise<void> {
   if (req.method !== 'GET' && req.method !== 'HEAD') {
@@ -103,6 +113,10 @@ export async function serveStatic(req: IncomingMessage, res: ServerResponse, ren
       return;
     }
     file = index;
+  }
+  if (!(await staysInside(rendererDir, file))) {
+    sendText(res, 404, 'Not Found\n');
+    return;
   }
   const stat = await fsp.stat(file);
   const type = CONTENT_TYPES[path.extname(file).toLowerCase()] ?? 'application/octet-stream';

@@ -1,9 +1,11 @@
-// The WebSocket side of `rlab serve`: token check per connection, calls through the shared dispatcher, events to every client.
+// The WebSocket side of `rlab serve`: token check per connection, calls through the shared dispatcher, events to every
+// client, and a cut-off for clients that stop reading.
 import { type IncomingMessage } from 'node:http';
 import { type Duplex } from 'node:stream';
 import { WebSocket, WebSocketServer } from 'ws';
 import { type LabEventMessage, type LabMethods, type LabReply } from '../../shared/contract';
 import { dispatch, errorShape } from '../handlers/dispatch';
+import { SERVER_LIMITS } from './limits';
 import { tokenMatches } from './token';
 import { HARD_MAX_MESSAGE_BYTES, readCall } from './ws-protocol';
 
@@ -16,23 +18,28 @@ export interface WsHubOptions {
   service: LabMethods;
   token: string;
   log: (line: string) => void;
+  /** Where refused connections are reported (a flood of them must not drown the log); default `log`. */
+  refusalLog?: (line: string) => void;
+  /** Send-buffer limit per client; default SERVER_LIMITS.maxBufferedBytes. */
+  maxBufferedBytes?: number;
 }
 
-/** Token from the upgrade request's query string (`/ws?token=...`): browsers cannot set headers on a WebSocket. */
-export function tokenFromUrl(url: string | undefined): string | null {
-  if (!url) return null;
-  return new URL(url, 'http://localhost').searchParams.get('token');
-}
+const MIB = 1024 * 1024;
 
 export class WsHub {
   private readonly wss: WebSocketServer;
+  /** Completes the handshake of refused connections only to close them, reading at most a close frame. */
+  private readonly refusedWss: WebSocketServer;
+  private readonly maxBuffered: number;
   /** Authenticated connections: the ones that get events. */
   private readonly clients = new Set<WebSocket>();
   /** Every upgraded connection, refused ones included, so close() can end them all. */
   private readonly sockets = new Set<WebSocket>();
 
   constructor(private readonly opts: WsHubOptions) {
-    this.wss = new WebSocketServer({ noServer: true, maxPayload: HARD_MAX_MESSAGE_BYTES, clientTracking: false });
+    this.wss = new WebSocketServer({ noServer: true, maxPayload: HARD_MAX_MESSAGE_BYTES, clientTracking: false, perMessageDeflate: false });
+    this.refusedWss = new WebSocketServer({ noServer: true, maxPayload: SERVER_LIMITS.refusedMaxPayloadBytes, clientTracking: false, perMessageDeflate: false });
+    this.maxBuffered = opts.maxBufferedBytes ?? SERVER_LIMITS.maxBufferedBytes;
   }
 
   /** Authenticated connections currently open. */
@@ -44,15 +51,22 @@ export class WsHub {
    * Completes the upgrade for every request, then closes unauthorised ones with 4401: a browser never sees the
    * HTTP status of a refused upgrade, but it does see a close code, so the UI can say "wrong token".
    */
-  handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
-    const given = tokenFromUrl(req.url);
+  handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer, url: URL): void {
+    const given = url.searchParams.get('token');
     const ok = tokenMatches(this.opts.token, given);
-    this.wss.handleUpgrade(req, socket, head, (ws) => {
+    const from = req.socket.remoteAddress ?? 'unknown address';
+    (ok ? this.wss : this.refusedWss).handleUpgrade(req, socket, head, (ws) => {
       this.sockets.add(ws);
       ws.on('close', () => this.sockets.delete(ws));
       if (!ok) {
-        this.opts.log(`refused WebSocket from ${req.socket.remoteAddress ?? 'unknown address'}: ${given === null ? 'missing' : 'wrong'} token`);
+        // Whatever a refused client sends beyond a close frame (unmasked, oversized, broken) cuts it off at once, so
+        // nothing more of it is read.
+        ws.on('error', () => ws.terminate());
+        (this.opts.refusalLog ?? this.opts.log)(`refused WebSocket from ${from}: ${given === null ? 'missing' : 'wrong'} token`);
         ws.close(CLOSE_UNAUTHORIZED, 'unauthorized: missing or wrong token');
+        const cutOff = setTimeout(() => ws.terminate(), SERVER_LIMITS.refusedCloseGraceMs);
+        cutOff.unref();
+        ws.once('close', () => clearTimeout(cutOff));
         return;
       }
       this.accept(ws);
@@ -61,22 +75,51 @@ export class WsHub {
 
   private accept(ws: WebSocket): void {
     this.clients.add(ws);
-    ws.on('message', (data, isBinary) => void this.onMessage(ws, data, isBinary));
-    ws.on('close', () => this.clients.delete(ws));
     ws.on('error', (err) => {
-      // ws reports oversized frames here and then closes with 1009; the close handler does the clean-up.
+      // ws reports oversized or malformed frames here and then closes (1009, 1002); the close handler does the clean-up.
       this.opts.log(`WebSocket error: ${err.message}`);
     });
+    ws.on('message', (data, isBinary) => {
+      this.onMessage(ws, data, isBinary).catch((err: unknown) => this.opts.log(`could not answer a WebSocket message: ${errorShape(err).message}`));
+    });
+    ws.on('close', () => this.clients.delete(ws));
   }
 
   private async onMessage(ws: WebSocket, data: Buffer | ArrayBuffer | Buffer[], isBinary: boolean): Promise<void> {
     const incoming = readCall(data, isBinary);
     if (incoming.kind === 'reject') {
-      send(ws, incoming.reply);
+      this.reply(ws, incoming.reply);
       return;
     }
     const envelope = await dispatch(this.opts.service, incoming.method, incoming.params, { senderOk: true });
-    send(ws, { id: incoming.id, ...envelope });
+    this.reply(ws, { id: incoming.id, ...envelope });
+  }
+
+  private reply(ws: WebSocket, reply: LabReply): void {
+    let text: string;
+    try {
+      text = JSON.stringify(reply);
+    } catch (err) {
+      text = JSON.stringify({ id: reply.id, ok: false, error: { code: 'internal', message: `result cannot be sent as JSON: ${errorShape(err).message}` } });
+    }
+    this.send(ws, text);
+  }
+
+  /**
+   * Queues `text`, unless what the client has not read yet already passes the limit: then it is not reading and is cut
+   * off. Checking before the send lets one large reply through; the server never holds more than the limit plus it.
+   */
+  private send(ws: WebSocket, text: string): void {
+    if (ws.readyState !== WebSocket.OPEN) return;
+    if (ws.bufferedAmount > this.maxBuffered) {
+      this.opts.log(
+        `disconnected a client that is not reading: ${(ws.bufferedAmount / MIB).toFixed(1)} MiB waiting to be sent (limit ${(this.maxBuffered / MIB).toFixed(0)} MiB)`,
+      );
+      this.clients.delete(ws);
+      ws.terminate();
+      return;
+    }
+    ws.send(text);
   }
 
   /** Sends one event to every authenticated client; the JSON is built once. */
@@ -89,10 +132,10 @@ export class WsHub {
       this.opts.log(`dropped ${message.event} event that cannot be sent as JSON: ${errorShape(err).message}`);
       return;
     }
-    for (const ws of this.clients) {
+    for (const ws of [...this.clients]) {
       if (ws.readyState !== WebSocket.OPEN) continue;
       if (message.event === 'progress' && ws.bufferedAmount > SLOW_CLIENT_BYTES) continue;
-      ws.send(text);
+      this.send(ws, text);
     }
   }
 
@@ -114,16 +157,6 @@ export class WsHub {
     this.clients.clear();
     this.sockets.clear();
     this.wss.close();
+    this.refusedWss.close();
   }
-}
-
-function send(ws: WebSocket, reply: LabReply): void {
-  if (ws.readyState !== WebSocket.OPEN) return;
-  let text: string;
-  try {
-    text = JSON.stringify(reply);
-  } catch (err) {
-    text = JSON.stringify({ id: reply.id, ok: false, error: { code: 'internal', message: `result cannot be sent as JSON: ${errorShape(err).message}` } });
-  }
-  ws.send(text);
 }

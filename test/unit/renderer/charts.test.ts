@@ -52,7 +52,8 @@ describe('evalCurves', () => {
   let id = 0;
   const ev = (patch: Partial<EvaluationRecord>): EvaluationRecord => ({
     id: ++id, runId: 'run_adv', sourceRunId: null, attack: 'fgsm', norm: 'infinity', epsilon: 0.1, steps: 1, stepSize: null, restarts: 1,
-    randomStart: false, accuracy: 0.5, perClassAccuracy: [], count: 100, createdAt: '', hasGallery: false, ...patch,
+    randomStart: false, spec: null, accuracy: 0.5, perClassAccuracy: [], count: 100, correct: 50, interval: { low: 0.4, high: 0.6 }, zeroGradFraction: null,
+    subset: null, components: [], flags: [], hasMask: false, createdAt: '', hasGallery: false, ...patch,
   });
   const evals = [
     ev({ attack: 'clean', epsilon: 0, accuracy: 0.98 }),

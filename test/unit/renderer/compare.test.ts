@@ -10,10 +10,10 @@ const config = ExperimentConfigSchema.parse({ attacks: [{ attack: 'fgsm', epsilo
 
 function detail(id: string, role: 'base' | 'adv', multiplier: number, extra: Partial<RunDetail> = {}): RunDetail {
   return {
-    id, experimentId: 'exp_1', experimentName: 'mnist', name: `mnist, "${role}"`, role, status: 'completed', createdAt: '', startedAt: null, finishedAt: null,
-    durationMs: 1, epochsDone: 2, epochs: 2, cleanAccuracy: 0.9, robustAccuracy: 0.2, robustLabel: null, backend: 'tensorflow', tags: [], error: null,
+    id, experimentId: 'exp_1', experimentName: 'mnist', name: `mnist, "${role}"`, role, seed: 0, status: 'completed', createdAt: '', startedAt: null, finishedAt: null,
+    durationMs: 1, epochsDone: 2, epochs: 2, cleanAccuracy: 0.9, robustAccuracy: 0.2, robustLabel: null, headline: null, backend: 'tensorflow', tags: [], error: null,
     config: { role, hparams: config.hparams, advReg: { ...config.advReg, multiplier }, data: config.data, seed: 0, attacks: config.attacks },
-    engine: null, notes: '', epochMetrics: [], evaluations: [], artifacts: [], ...extra,
+    engine: null, notes: '', epochMetrics: [], evaluations: [], ensembles: [], artifacts: [], ...extra,
   };
 }
 
@@ -30,7 +30,7 @@ describe('paramRows', () => {
     masked.config.advReg.featureMask = [0, 1, 1, 0];
     const flat = flattenRun(masked);
     expect(flat['advReg.featureMask']).toBe('2 of 4 pixels');
-    expect(flat['attacks.0']).toBe('fgsm infinity ε=[0.1, 0.2] steps=1 source=self');
+    expect(flat['attacks.0']).toBe('fgsm infinity ε=[0.1, 0.2] source=self');
   });
 
   it('shows a key only some runs have as — for the others', () => {
@@ -58,7 +58,7 @@ describe('bestLast', () => {
 describe('compareCsv', () => {
   it('writes one quoted, long-format line per parameter, epoch metric and evaluation', () => {
     const a = detail('run_a', 'base', 0);
-    const evaluation = { id: 1, runId: 'run_a', sourceRunId: null, attack: 'fgsm' as const, norm: 'infinity' as const, epsilon: 0.1, steps: 1, stepSize: null, restarts: 1, randomStart: false, accuracy: 0.42, perClassAccuracy: [], count: 10, createdAt: '', hasGallery: false };
+    const evaluation = { id: 1, runId: 'run_a', sourceRunId: null, attack: 'fgsm' as const, norm: 'infinity' as const, epsilon: 0.1, steps: 1, stepSize: null, restarts: 1, randomStart: false, spec: null, accuracy: 0.42, perClassAccuracy: [], count: 10, correct: 4, interval: { low: 0.17, high: 0.71 }, zeroGradFraction: null, subset: null, components: [], flags: [], hasMask: false, createdAt: '', hasGallery: false };
     const runs = [{ run: a, epochs: [{ epoch: 1, metrics: { loss: 0.5 }, durationMs: 1 }], evaluations: [evaluation] }];
     const params = paramRows([a]).slice(0, 1);
     const lines = compareCsv(runs, params).trimEnd().split('\r\n');

@@ -16,13 +16,13 @@ function schemaMessages(input: unknown): string[] {
 }
 
 describe('presets', () => {
-  it('the tutorial preset is NSL tutorial: CNN [32, 64, 64], dense 64, batch 32, 5 epochs, multiplier 0.2, step 0.2, L∞', () => {
+  it('the tutorial preset is NSL tutorial: CNN [32, 64, 64], dense 64, batch 32, 5 epochs, multiplier 0.2, step 0.2, L∞, no clipping', () => {
     const { config, errors } = checkForm(tutorialForm());
     expect(errors).toEqual({});
     expect(config!.hparams).toMatchObject({ model: 'cnn', convFilters: [32, 64, 64], kernelSize: 3, poolSize: 2, numFcUnits: [64], batchSize: 32, epochs: 5 });
-    expect(config!.advReg).toMatchObject({ multiplier: 0.2, advStepSize: 0.2, advGradNorm: 'infinity', clipValueMin: 0, clipValueMax: 1 });
+    expect(config!.advReg).toEqual({ multiplier: 0.2, advStepSize: 0.2, advGradNorm: 'infinity', pgdIterations: 1, randomInit: false });
     expect(config!.runs).toEqual(['base', 'adv']);
-    expect(config!.attacks.map((a) => a.source)).toEqual(['self', 'base']);
+    expect(config!.attacks.slice(0, 3).map((a) => [a.attack, a.source])).toEqual([['fgsm', 'base'], ['fgsm', 'self'], ['pgd', 'self']]);
   });
 
   it('the quick preset is valid and smaller than the tutorial', () => {

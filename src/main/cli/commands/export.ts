@@ -3,21 +3,23 @@ import { ExportModelRequestSchema } from '../../../shared/schemas';
 import { type FlagSpec, Flags, parseArgs, positionals, UsageError } from '../args';
 import { type Command, EXIT_OK, JSON_FLAG, printJson, withLab } from '../command';
 import { checkWithFlags } from '../flag-errors';
+import { FORCE_FLAG, forceHint, outPath } from '../out-path';
 
 const FORMATS = ['tfjs', 'onnx'] as const;
 
 const FLAGS: readonly FlagSpec[] = [
-  { name: 'out', type: 'string', value: 'PATH', help: 'tfjs: a folder (model.json, weights.bin, README.txt, metadata.json); onnx: a file ending in .onnx, or a folder that gets model.onnx (required)' },
+  { name: 'out', type: 'string', value: 'PATH', help: 'tfjs: a new or empty folder (model.json, weights.bin, README.txt, metadata.json); onnx: a new file ending in .onnx, or a new or empty folder that gets model.onnx (required)' },
   { name: 'format', type: 'string', value: FORMATS.join('|'), help: 'model format; default onnx when --out ends in .onnx, else tfjs' },
+  FORCE_FLAG,
   JSON_FLAG,
 ];
 
-export const EXPORT_FIELD_FLAGS = { runId: '<run_id>', format: '--format', outDir: '--out' };
+export const EXPORT_FIELD_FLAGS = { runId: '<run_id>', format: '--format', outDir: '--out', force: '--force' };
 
 export const exportCommand: Command = {
   name: 'export',
   summary: 'write a trained run\'s model as TF.js (folder) or ONNX (file), with README and metadata',
-  usage: 'rlab export <run_id> --out PATH [--format tfjs|onnx] [--json]',
+  usage: 'rlab export <run_id> --out PATH [--format tfjs|onnx] [--force] [--json]',
   flags: FLAGS,
   async run(argv, ctx) {
     const parsed = parseArgs(argv, FLAGS, 'export');
@@ -26,8 +28,11 @@ export const exportCommand: Command = {
     const format = flags.oneOf('format', FORMATS);
     const out = flags.string('out');
     if (out === undefined) throw new UsageError('--out is required: a folder for --format tfjs, or a file ending in .onnx for --format onnx');
-    const request = checkWithFlags(ExportModelRequestSchema, { runId, format: format ?? (/\.onnx$/i.test(out) ? 'onnx' : 'tfjs'), outDir: out }, EXPORT_FIELD_FLAGS);
-    const { files } = await withLab(ctx, (lab) => lab.exportModel(request));
+    const force = flags.bool('force');
+    const input = { runId, format: format ?? (/\.onnx$/i.test(out) ? 'onnx' : 'tfjs'), outDir: outPath(out), ...(force ? { force } : {}) };
+    const request = checkWithFlags(ExportModelRequestSchema, input, EXPORT_FIELD_FLAGS);
+    // 'write': the export is recorded as the run's artifact; the job queue is left alone and no worker starts
+    const { files } = await withLab(ctx, (lab) => lab.exportModel(request).catch(forceHint), 'write');
     if (flags.bool('json')) printJson(ctx, { runId, format: request.format, files });
     else ctx.io.out(files.map((f) => `${f}\n`).join(''));
     return EXIT_OK;

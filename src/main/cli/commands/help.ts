@@ -9,6 +9,7 @@ export function commandHelp(cmd: Command): string {
     const w = Math.max(...cmd.flags.map((f) => label(f).length));
     lines.push('', 'flags:', ...cmd.flags.map((f) => `  ${label(f).padEnd(w)}  ${f.help}`));
   }
+  if (cmd.details) lines.push('', cmd.details);
   return lines.join('\n');
 }
 
@@ -22,7 +23,7 @@ export function overview(commands: readonly Command[]): string {
     'commands:',
     ...commands.map((c) => `  ${c.name.padEnd(w)}  ${c.summary}`),
     '',
-    'Data lives in $RLAB_HOME (default ~/.robustness-lab). Exit codes: 0 ok, 1 failed, 2 bad input.',
+    'Data lives in $RLAB_HOME (default ~/.robustness-lab). Exit codes: 0 ok, 1 failed, 2 bad input, 130/143 cut short by Ctrl-C/SIGTERM.',
     'rlab help <command> shows a command\'s flags.',
   ].join('\n');
 }

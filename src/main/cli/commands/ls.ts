@@ -1,5 +1,6 @@
 // `rlab ls`: every run with its role, status, accuracies, engine and timing.
 import { type RunSummary } from '../../../shared/contract';
+import { comparableHeadlines, headlineName, referenceHeadline } from '../../../shared/headline';
 import { ListRunsRequestSchema, RunStatusSchema } from '../../../shared/schemas';
 import { type FlagSpec, Flags, parseArgs, positionals } from '../args';
 import { type Command, EXIT_OK, JSON_FLAG, printJson, withLab } from '../command';
@@ -17,10 +18,17 @@ const FLAGS: readonly FlagSpec[] = [
   JSON_FLAG,
 ];
 
+/** Robust accuracies are ranked only against the headline most runs share; any other headline is marked incomparable. */
 export function runsTable(runs: readonly RunSummary[]): string {
+  const reference = referenceHeadline(runs);
+  const robust = (r: RunSummary): string => {
+    if (r.headline === null) return percent(r.robustAccuracy);
+    return comparableHeadlines(r.headline, reference) ? percent(r.robustAccuracy) : `${percent(r.robustAccuracy)} (incomparable: ${headlineName(r.headline)})`;
+  };
+  const header = reference ? `robust (${headlineName(reference)})` : 'robust';
   return table(
-    ['id', 'name', 'kind', 'status', 'clean', 'robust', 'engine', 'started', 'duration'],
-    runs.map((r) => [r.id, r.name, r.role, r.status, percent(r.cleanAccuracy), percent(r.robustAccuracy), r.backend ?? '—', when(r.startedAt), duration(r.durationMs)]),
+    ['id', 'name', 'kind', 'status', 'clean', header, 'engine', 'started', 'duration'],
+    runs.map((r) => [r.id, r.name, r.kind === 'imported' ? 'imported' : r.role, r.status, percent(r.cleanAccuracy), robust(r), r.backend ?? '—', when(r.startedAt), duration(r.durationMs)]),
   );
 }
 
@@ -41,7 +49,7 @@ export const lsCommand: Command = {
       ...(flags.has('experiment') ? { experimentId: flags.string('experiment') } : {}),
       ...(flags.has('limit') ? { limit: flags.int('limit') } : {}),
     }, FIELD_FLAGS);
-    const runs = await withLab(ctx, (lab) => lab.listRuns(request));
+    const runs = await withLab(ctx, (lab) => lab.listRuns(request), 'read');
     if (flags.bool('json')) printJson(ctx, runs);
     else ctx.io.out(runs.length ? `${runsTable(runs)}\n` : 'no runs yet; start one with `rlab run --preset quick`\n');
     return EXIT_OK;

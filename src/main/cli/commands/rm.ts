@@ -13,7 +13,7 @@ export const rmCommand: Command = {
     const parsed = parseArgs(argv, FLAGS, 'rm');
     const [id] = positionals(parsed, ['id'], 'rm') as [string];
     if (!id.startsWith('run_') && !id.startsWith('exp_')) throw new UsageError(`<id> must be a run id (run_…) or an experiment id (exp_…) (got "${id}")`);
-    const result = await withLab(ctx, (lab) => (id.startsWith('exp_') ? lab.deleteExperiment({ experimentId: id }) : lab.deleteRun({ runId: id })));
+    const result = await withLab(ctx, (lab) => (id.startsWith('exp_') ? lab.deleteExperiment({ experimentId: id }) : lab.deleteRun({ runId: id })), 'write');
     if (new Flags(parsed).bool('json')) printJson(ctx, result);
     else ctx.io.out(`deleted ${result.deleted.join(', ')}\n`);
     return EXIT_OK;

@@ -3,12 +3,14 @@ import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { type RunDetail } from '../../../shared/contract';
 import { LabError } from '../../../shared/errors';
+import { seedGroups } from '../../../shared/seed-stats';
 import { type ExperimentConfig } from '../../../shared/schemas';
 import { writeExperimentRecord } from '../../lab/run/run-record';
 import { Flags, parseArgs, positionals, UsageError } from '../args';
 import { type Command, EXIT_FAILED, EXIT_OK, printJson } from '../command';
 import { type CliContext, type CliLab } from '../context';
 import { resultRows, resultTable } from '../results-table';
+import { seedResultTable } from '../seed-table';
 import { buildRunConfig, RUN_FLAGS } from '../run-flags';
 import { watchRuns } from '../watch';
 
@@ -86,17 +88,18 @@ async function run(argv: readonly string[], ctx: CliContext): Promise<number> {
     runIds = created.runs.map((r) => r.id);
     // Ctrl-C during creation found no runs to cancel; cancel them now that they exist.
     if (cancelling) for (const runId of runIds) void lab.cancelRun({ runId }).catch(() => undefined);
-    if (!json) ctx.io.err(`experiment ${created.experiment.id} "${created.experiment.name}": ${created.runs.map((r) => `${r.role} ${r.id}`).join(', ')}\n`);
+    if (!json) ctx.io.err(`experiment ${created.experiment.id} "${created.experiment.name}": ${created.runs.map((r) => `${r.role}${config.seeds.length > 1 ? ` seed ${r.seed}` : ''} ${r.id}`).join(', ')}\n`);
     const details: RunDetail[] = await watch.follow(created.runs);
     const rows = resultRows(details);
+    const seedGroupsOf = config.seeds.length > 1 ? seedGroups(details) : null;
     let written: string[] = [];
     const finished = details.filter((d) => d.status === 'completed');
     if (outDir !== undefined && finished.length > 0) written = (await writeExperimentRecord(finished, outDir)).files;
     const ok = details.length === created.runs.length && details.every((d) => d.status === 'completed');
     if (json) {
-      printJson(ctx, { experiment: created.experiment, results: rows, runs: details, out: outDir ?? null, files: written });
+      printJson(ctx, { experiment: created.experiment, results: rows, ...(seedGroupsOf ? { seedGroups: seedGroupsOf } : {}), runs: details, out: outDir ?? null, files: written });
     } else {
-      ctx.io.out(`${resultTable(rows)}\n`);
+      ctx.io.out(`${seedGroupsOf ? seedResultTable(seedGroupsOf) : resultTable(rows)}\n`);
       if (outDir !== undefined) ctx.io.out(`wrote ${written.length} files to ${outDir}\n`);
     }
     return ok ? EXIT_OK : EXIT_FAILED;

@@ -2,14 +2,19 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { type FlagSpec, Flags, parseArgs, positionals, UsageError } from '../args';
+import { LabError } from '../../../shared/errors';
 import { type Command, EXIT_OK } from '../command';
 import { DEFAULT_HOST, DEFAULT_PORT, startServer } from '../../server/server';
-import { tokenProblem } from '../../server/token';
+import { chooseToken, TOKEN_ENV } from '../../server/token-source';
+
+/** Serves the UI from another folder than this checkout's out/renderer (an installed or separately built UI). */
+export const UI_DIR_ENV = 'RLAB_UI_DIR';
 
 const FLAGS: readonly FlagSpec[] = [
   { name: 'port', type: 'string', value: 'N', help: `TCP port (default ${DEFAULT_PORT}; 0 = any free port)` },
   { name: 'host', type: 'string', value: 'ADDRESS', help: `interface to bind (default ${DEFAULT_HOST}; anything else is reachable from other machines)` },
-  { name: 'token', type: 'string', value: 'T', help: 'access token (default: a fresh random one)' },
+  { name: 'token', type: 'string', value: 'T', help: `access token (default: ${TOKEN_ENV}, else a fresh random one); visible to every user in \`ps\`, prefer --token-file` },
+  { name: 'token-file', type: 'string', value: 'PATH', help: 'read the access token from a file only you can read (chmod 600)' },
 ];
 
 const LOOPBACK = new Set(['127.0.0.1', 'localhost', '::1']);
@@ -17,7 +22,7 @@ const LOOPBACK = new Set(['127.0.0.1', 'localhost', '::1']);
 export const serveCommand: Command = {
   name: 'serve',
   summary: 'serve the UI and the lab API to a browser (127.0.0.1, token required)',
-  usage: 'rlab serve [--port 8717] [--host 127.0.0.1] [--token T]',
+  usage: 'rlab serve [--port 8717] [--host 127.0.0.1] [--token-file PATH | --token T]',
   flags: FLAGS,
   async run(argv, ctx) {
     const parsed = parseArgs(argv, FLAGS, 'serve');
@@ -27,13 +32,26 @@ export const serveCommand: Command = {
     if (port < 0 || port > 65535) throw new UsageError(`--port must be in 0–65535 (got ${port})`);
     const host = flags.string('host') ?? DEFAULT_HOST;
     if (host.trim() === '') throw new UsageError('--host must be an address such as 127.0.0.1');
-    const token = flags.string('token');
-    const problem = token === undefined ? null : tokenProblem(token);
-    if (problem) throw new UsageError(problem);
+    const tokenFile = flags.string('token-file');
+    let token: string | undefined;
+    try {
+      token = chooseToken({ flag: flags.string('token'), file: tokenFile === undefined ? undefined : path.resolve(tokenFile), env: process.env }).token;
+    } catch (err) {
+      if (err instanceof LabError) throw new UsageError(err.message);
+      throw err;
+    }
+    const uiDir = process.env[UI_DIR_ENV];
 
     const lab = await ctx.openLab();
     try {
-      const server = await startServer({ service: lab, host, port, ...(token !== undefined ? { token } : {}), log: (line) => ctx.io.err(`rlab serve: ${line}\n`) });
+      const server = await startServer({
+        service: lab,
+        host,
+        port,
+        ...(token !== undefined ? { token } : {}),
+        ...(uiDir ? { rendererDir: path.resolve(uiDir) } : {}),
+        log: (line) => ctx.io.err(`rlab serve: ${line}\n`),
+      });
       if (!LOOPBACK.has(host)) ctx.io.err(`warning: bound to ${host}; anyone who can reach this address and has the token can use the lab\n`);
       if (!existsSync(path.join(server.rendererDir, 'index.html'))) ctx.io.err(`note: the UI is not built (${server.rendererDir}); run \`npm run build\`. The WebSocket API works without it.\n`);
       ctx.io.out(`Robustness Lab at ${server.url}\n`);

@@ -1,17 +1,13 @@
 // `rlab show <id>`: one run (config, engine, epochs, evaluations, files) or one experiment and its runs.
-import { type EvaluationRecord, type RunDetail } from '../../../shared/contract';
+import { type RunDetail } from '../../../shared/contract';
+import { hasSeedSpread, seedGroups } from '../../../shared/seed-stats';
 import { Flags, parseArgs, positionals, UsageError } from '../args';
 import { type Command, EXIT_OK, JSON_FLAG, printJson, withLab } from '../command';
+import { evaluationsBlock, headlineText } from '../evaluations-table';
 import { duration, num, percent, table, when } from '../format';
+import { describeSeedGroups } from '../seed-table';
 
 const FLAGS = [JSON_FLAG];
-
-export function evaluationsTable(evals: readonly EvaluationRecord[]): string {
-  return table(
-    ['#', 'attack', 'norm', 'ε', 'steps', 'source', 'accuracy', 'n'],
-    evals.map((e) => [String(e.id), e.attack, e.attack === 'clean' ? '—' : e.norm, e.attack === 'clean' ? '—' : String(e.epsilon), String(e.steps), e.attack === 'clean' ? '—' : (e.sourceRunId ?? 'white-box'), percent(e.accuracy), String(e.count)]),
-  );
-}
 
 function describeRun(run: RunDetail): string {
   const { hparams: h, advReg: a, data: d } = run.config;
@@ -19,10 +15,17 @@ function describeRun(run: RunDetail): string {
     `${run.id}  ${run.name}  (${run.role} of ${run.experimentId} "${run.experimentName}")`,
     `status     ${run.status}${run.error ? `: ${run.error}` : ''}`,
     `created    ${when(run.createdAt)}   started ${when(run.startedAt)}   took ${duration(run.durationMs)}`,
-    `epochs     ${run.epochsDone}/${run.epochs}`,
-    `accuracy   clean ${percent(run.cleanAccuracy)}   robust ${percent(run.robustAccuracy)}${run.robustLabel ? ` (${run.robustLabel})` : ''}`,
-    `model      ${h.model} conv ${h.convFilters.join(',')} kernel ${h.kernelSize} pool ${h.poolSize} fc ${h.numFcUnits.join(',') || '—'} batch ${h.batchSize} ${h.optimizer} lr ${h.learningRate}`,
-    `adv reg    multiplier ${a.multiplier} step ${a.advStepSize} norm ${a.advGradNorm} clip [${a.clipValueMin ?? '—'}, ${a.clipValueMax ?? '—'}] pgd ${a.pgdIterations}${a.pgdEpsilon !== undefined ? ` ε ${a.pgdEpsilon}` : ''}${a.randomInit ? ' random init' : ''}`,
+    run.config.imported
+      ? `model file imported from ${run.config.imported.sourcePath}: ${run.config.imported.layers} layers, ${run.config.imported.parameters} parameters, outputs ${run.config.imported.outputKind}${run.config.imported.inputKind === 'flat' ? ', flat input' : ''} (no training)`
+      : `epochs     ${run.epochsDone}/${run.epochs}`,
+    `accuracy   clean ${percent(run.cleanAccuracy)}   robust ${headlineText(run.headline)}`,
+    // an imported run was never built or trained by the lab: its builder and training settings mean nothing
+    ...(run.config.imported
+      ? []
+      : [
+          `model      ${h.model} conv ${h.convFilters.join(',')} kernel ${h.kernelSize} pool ${h.poolSize} fc ${h.numFcUnits.join(',') || '—'} batch ${h.batchSize} ${h.optimizer} lr ${h.learningRate}`,
+          `adv reg    multiplier ${a.multiplier} step ${a.advStepSize} norm ${a.advGradNorm} clip [${a.clipValueMin ?? '—'}, ${a.clipValueMax ?? '—'}] pgd ${a.pgdIterations}${a.pgdEpsilon !== undefined ? ` ε ${a.pgdEpsilon}` : ''}${a.randomInit ? ' random init' : ''}`,
+        ]),
     `data       ${d.dataset.kind === 'imported' ? `imported:${d.dataset.id}` : d.dataset.kind} train ${d.trainSize} test ${d.testSize} seed ${run.config.seed}`,
     `engine     ${run.engine ? `${run.engine.backend}${run.engine.tfVersion ? ` (TensorFlow ${run.engine.tfVersion})` : ''}, ${run.engine.threads} threads` : '—'}`,
   ];
@@ -31,7 +34,7 @@ function describeRun(run: RunDetail): string {
     const names = Object.keys(run.epochMetrics[0]!.metrics);
     lines.push('', table(['epoch', ...names, 'time'], run.epochMetrics.map((m) => [String(m.epoch), ...names.map((n) => num(m.metrics[n])), duration(m.durationMs)])));
   }
-  if (run.evaluations.length) lines.push('', evaluationsTable(run.evaluations));
+  if (run.evaluations.length) lines.push('', evaluationsBlock(run.evaluations, run.ensembles));
   if (run.artifacts.length) lines.push('', ...run.artifacts.map((f) => `${f.kind.padEnd(10)} ${f.path}`));
   if (run.notes) lines.push('', run.notes);
   return lines.join('\n');
@@ -47,13 +50,15 @@ export const showCommand: Command = {
     const [id] = positionals(parsed, ['id'], 'show') as [string];
     const json = new Flags(parsed).bool('json');
     if (id.startsWith('exp_')) {
-      const exp = await withLab(ctx, (lab) => lab.getExperiment({ experimentId: id }));
-      if (json) printJson(ctx, exp);
-      else ctx.io.out(`${exp.id}  ${exp.name}  created ${when(exp.createdAt)}\n\n${exp.runs.map(describeRun).join('\n\n')}\n`);
+      const exp = await withLab(ctx, (lab) => lab.getExperiment({ experimentId: id }), 'read');
+      const groups = seedGroups(exp.runs);
+      const spread = hasSeedSpread(groups);
+      if (json) printJson(ctx, spread ? { ...exp, seedGroups: groups } : exp);
+      else ctx.io.out(`${exp.id}  ${exp.name}  created ${when(exp.createdAt)}\n\n${spread ? `${describeSeedGroups(groups)}\n\n` : ''}${exp.runs.map(describeRun).join('\n\n')}\n`);
       return EXIT_OK;
     }
     if (!id.startsWith('run_')) throw new UsageError(`<id> must be a run id (run_…) or an experiment id (exp_…) (got "${id}")`);
-    const run = await withLab(ctx, (lab) => lab.getRun({ runId: id }));
+    const run = await withLab(ctx, (lab) => lab.getRun({ runId: id }), 'read');
     if (json) printJson(ctx, run);
     else ctx.io.out(`${describeRun(run)}\n`);
     return EXIT_OK;

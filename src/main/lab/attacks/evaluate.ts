@@ -1,11 +1,14 @@
 // Accuracy under attack over a dataset, batch by batch: one ε (evaluateAttack) or a list of ε (robustnessCurve),
 // white-box (the target's own gradients) or transfer (a source model's gradients, the target's predictions).
+// Every point also carries its per-example correctness mask (so any suite can be combined into an ensemble), the
+// accuracy after each AutoAttack component, and the fraction of examples with an exactly zero input gradient.
 import * as tf from '@tensorflow/tfjs';
 import { LabError } from '../../../shared/errors';
 import { classCount, describeInputs, imageBatch, labelBatch, labelValues, type ImageInput, type LabelInput } from './inputs';
-import { forward } from './logits';
-import { attackBatch } from './perturb';
-import { checkBatchSize, checkEpsilon, DEFAULT_BATCH_SIZE, mixSeed, resolveAttackSpec, type AttackSpec, type ResolvedAttack } from './spec';
+import { zeroGradientCount } from './gradient-check';
+import { logitsOf, predictClasses } from './logits';
+import { attackBatchStages } from './perturb';
+import { ATTACK_KINDS, AUTOATTACK_SUITE, checkBatchSize, checkEpsilon, DEFAULT_BATCH_SIZE, mixSeed, resolveAttackSpec, type AttackKind, type AttackSpec, type ResolvedAttack } from './spec';
 
 export interface EvaluationProgress {
   /** Units of work finished: one unit is one batch at one ε. */
@@ -40,10 +43,19 @@ export interface EvaluateAttackArgs extends EvaluationArgs {
 }
 
 export interface RobustnessCurveArgs extends EvaluationArgs {
-  /** The attack; its stepSize, when omitted, follows each ε (2.5·ε/steps for pgd, ε for fgsm). */
-  spec: Omit<AttackSpec, 'epsilon'>;
+  /** The attack; its stepSize, when omitted, follows each ε (the shared table's rule). Ignored when `attacks` is given. */
+  spec?: Omit<AttackSpec, 'epsilon'>;
   /** Radii to evaluate, in the order given; ε = 0 scores the clean images (no attack is run). */
-  epsilons: readonly number[];
+  epsilons?: readonly number[];
+  /** Attacks already resolved (e.g. stored with an evaluation), one point each, instead of `spec` + `epsilons`. */
+  attacks?: readonly ResolvedAttack[];
+}
+
+/** Accuracy after one component of an ensemble (cumulative: the examples surviving it and every earlier one). */
+export interface ComponentAccuracy {
+  attack: AttackKind;
+  accuracy: number;
+  correct: number;
 }
 
 export interface AttackAccuracy {
@@ -59,11 +71,24 @@ export interface AttackAccuracy {
   /** Accuracy per class (index = class); null for a class with no examples. */
   perClassAccuracy: (number | null)[];
   perClassCount: number[];
+  /** Per example, in input order: 1 when the target still classifies it correctly under this attack, else 0. */
+  correctMask: Uint8Array;
+  /** autoattack: accuracy after each component, in the order run (the last equals `accuracy`); otherwise empty. */
+  components: ComponentAccuracy[];
+  /** Fraction of examples whose input gradient (source model, clean input) is exactly zero; the same for every point. */
+  zeroGradFraction: number;
 }
 
 export interface RobustnessCurve {
   points: AttackAccuracy[];
   count: number;
+  zeroGradFraction: number;
+}
+
+function checkResolved(a: ResolvedAttack, i: number, pixels: number): ResolvedAttack {
+  if (typeof a !== 'object' || a === null || !(ATTACK_KINDS as readonly string[]).includes(a.attack)) throw new LabError('invalid_argument', `attacks[${i}] must be a resolved attack`, `attacks[${i}]`);
+  checkEpsilon(a.epsilon, a.norm, `attacks[${i}].epsilon`, pixels);
+  return a;
 }
 
 function stopped(args: EvaluationArgs): boolean {
@@ -81,12 +106,20 @@ export async function robustnessCurve(args: RobustnessCurveArgs): Promise<Robust
   const source = args.source ?? target;
   const batchSize = checkBatchSize(args.batchSize ?? DEFAULT_BATCH_SIZE);
   const { count, pixels } = describeInputs(images, labels);
-  if (!Array.isArray(args.epsilons) || args.epsilons.length === 0) throw new LabError('invalid_argument', 'epsilons must be a non-empty list of radii', 'epsilons');
-  const attacks = args.epsilons.map((epsilon, i) => {
-    checkEpsilon(epsilon, args.spec.norm, `epsilons[${i}]`, pixels);
-    return resolveAttackSpec({ ...args.spec, epsilon } as AttackSpec, pixels);
-  });
   const classes = classCount(target);
+  let attacks: ResolvedAttack[];
+  if (args.attacks !== undefined) {
+    if (!Array.isArray(args.attacks) || args.attacks.length === 0) throw new LabError('invalid_argument', 'attacks must be a non-empty list of resolved attacks', 'attacks');
+    attacks = args.attacks.map((a, i) => checkResolved(a, i, pixels));
+  } else {
+    const spec = args.spec;
+    if (typeof spec !== 'object' || spec === null) throw new LabError('invalid_argument', 'the attack spec must be an object', 'spec');
+    if (!Array.isArray(args.epsilons) || args.epsilons.length === 0) throw new LabError('invalid_argument', 'epsilons must be a non-empty list of radii', 'epsilons');
+    attacks = args.epsilons.map((epsilon, i) => {
+      checkEpsilon(epsilon, spec.norm, `epsilons[${i}]`, pixels);
+      return resolveAttackSpec({ ...spec, epsilon } as AttackSpec, pixels, classes);
+    });
+  }
   if (source !== target && classCount(source) !== classes) {
     throw new LabError('invalid_argument', `source predicts ${classCount(source)} classes but target predicts ${classes}`, 'source');
   }
@@ -95,6 +128,9 @@ export async function robustnessCurve(args: RobustnessCurveArgs): Promise<Robust
   if (bad >= 0) throw new LabError('invalid_argument', `labels must be class indices in [0, ${classes - 1}] (got ${truth[bad]} at ${bad})`, 'labels');
 
   const correct = attacks.map(() => new Int32Array(classes));
+  const masks = attacks.map(() => new Uint8Array(count));
+  const stageCorrect = attacks.map((a) => (a.attack === 'autoattack' ? new Int32Array(AUTOATTACK_SUITE.length) : null));
+  let zeroGradients = 0;
   const perClassCount = new Int32Array(classes);
   for (const c of truth) perClassCount[c]!++;
   const batches = Math.ceil(count / batchSize);
@@ -106,19 +142,36 @@ export async function robustnessCurve(args: RobustnessCurveArgs): Promise<Robust
     const x = imageBatch(images, start, end);
     const y = labelBatch(labels, start, end);
     try {
+      zeroGradients += zeroGradientCount(logitsOf(source), x, y);
       for (let k = 0; k < attacks.length; k++) {
         if (stopped(args)) throw new LabError('cancelled', 'the evaluation was cancelled');
         const a = attacks[k]!;
-        const predicted = tf.tidy(() => {
-          const adversarial = a.epsilon === 0 ? x : attackBatch(source, x, y, a, mixSeed(a.seed, b));
-          return tf.argMax(forward(target, adversarial), 1);
-        });
-        const values = await predicted.data();
-        predicted.dispose();
+        const { x: adversarial, stages } = a.epsilon === 0 ? { x, stages: [] } : attackBatchStages(source, x, y, a, mixSeed(a.seed, b));
+        let predicted: Int32Array[];
+        try {
+          predicted = await Promise.all([adversarial, ...stages].map(async (t) => {
+            const p = predictClasses(target, t);
+            try {
+              return (await p.data()) as Int32Array;
+            } finally {
+              p.dispose();
+            }
+          }));
+        } finally {
+          if (adversarial !== x) tf.dispose([adversarial, ...stages.filter((s) => s !== adversarial)]);
+        }
+        const values = predicted[0]!;
         for (let i = 0; i < values.length; i++) {
           const label = truth[start + i]!;
-          if (values[i] === label) correct[k]![label]!++;
+          if (values[i] === label) {
+            correct[k]![label]!++;
+            masks[k]![start + i] = 1;
+          }
         }
+        stageCorrect[k]?.forEach((_, s) => {
+          const p = predicted[s + 1]!;
+          for (let i = 0; i < p.length; i++) if (p[i] === truth[start + i]) stageCorrect[k]![s]!++;
+        });
         args.onProgress?.({ done: ++done, total });
         await yieldToEventLoop();
       }
@@ -129,6 +182,7 @@ export async function robustnessCurve(args: RobustnessCurveArgs): Promise<Robust
   }
 
   const transfer = source !== target;
+  const zeroGradFraction = count === 0 ? 0 : zeroGradients / count;
   const points = attacks.map((a, k): AttackAccuracy => {
     const right = correct[k]!.reduce((s, v) => s + v, 0);
     return {
@@ -140,9 +194,12 @@ export async function robustnessCurve(args: RobustnessCurveArgs): Promise<Robust
       count,
       perClassAccuracy: Array.from(perClassCount, (n, c) => (n === 0 ? null : correct[k]![c]! / n)),
       perClassCount: Array.from(perClassCount),
+      correctMask: masks[k]!,
+      components: stageCorrect[k] === null ? [] : AUTOATTACK_SUITE.map((attack, s) => ({ attack, correct: stageCorrect[k]![s]!, accuracy: count === 0 ? 0 : stageCorrect[k]![s]! / count })),
+      zeroGradFraction,
     };
   });
-  return { points, count };
+  return { points, count, zeroGradFraction };
 }
 
 /** Accuracy of `target` against one attack (white-box unless a different `source` is given). */

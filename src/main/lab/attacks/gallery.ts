@@ -3,7 +3,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { LabError } from '../../../shared/errors';
 import { classCount, describeInputs, imageBatch, labelBatch, labelValues, type ImageInput, type LabelInput } from './inputs';
-import { forward } from './logits';
+import { probabilities } from './logits';
 import { attackBatch } from './perturb';
 import { DEFAULT_BATCH_SIZE, mixSeed, resolveAttackSpec, type AttackSpec, type ResolvedAttack } from './spec';
 
@@ -70,7 +70,7 @@ export async function sampleGallery(args: GalleryArgs): Promise<Gallery> {
   const { images, labels, indices, models } = args;
   const source = args.source ?? models.base;
   const { count, pixels, imageShape } = describeInputs(images, labels);
-  const attack = resolveAttackSpec(args.spec, pixels);
+  const attack = resolveAttackSpec(args.spec, pixels, classCount(source));
   if (!Array.isArray(indices) || indices.length === 0) throw new LabError('invalid_argument', 'indices must be a non-empty list of example positions', 'indices');
   const badIndex = indices.findIndex((i) => !Number.isSafeInteger(i) || i < 0 || i >= count);
   if (badIndex >= 0) throw new LabError('invalid_argument', `indices must be integers in [0, ${count - 1}] (got ${String(indices[badIndex])} at ${badIndex})`, 'indices');
@@ -87,7 +87,7 @@ export async function sampleGallery(args: GalleryArgs): Promise<Gallery> {
     try {
       const out = tf.tidy(() => {
         const adversarial = attackBatch(source, x, y, attack, mixSeed(attack.seed, from));
-        return { adversarial, probs: shown.map((m) => ({ clean: forward(m, x), adversarial: forward(m, adversarial) })) };
+        return { adversarial, probs: shown.map((m) => ({ clean: probabilities(m, x), adversarial: probabilities(m, adversarial) })) };
       });
       const [clean, adversarial, ...probs] = await Promise.all([x.data(), out.adversarial.data(), ...out.probs.flatMap((p) => [p.clean.data(), p.adversarial.data()])]);
       tf.dispose(out);

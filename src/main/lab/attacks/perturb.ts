@@ -1,108 +1,71 @@
-// FGSM and PGD on one batch: gradient ascent on the cross-entropy inside an ε-ball (∞ or l2), clipped to [0, 1].
-// FGSM is one step of size ε from the clean input (unless randomStart). PGD keeps, per example, the best point it
-// visited — over every iterate (start included) and every restart — ranked by "fools the model", then by loss. So
-// more steps or more restarts can never make the attack weaker on the model that supplies the gradients.
-// "Loss" is the log-odds of a mistake (see logits.ts): the cross-entropy's order and direction, without saturation.
+// The one entry point of the attacks on a batch: dispatches a ResolvedAttack (src/shared/attacks.ts) to FGSM/PGD/
+// PGD-CW (pgd.ts), APGD-CE/APGD-T (apgd.ts), Square (square.ts) or AutoAttack (autoattack.ts). Every attack starts
+// from the clean point's verdict, so accuracy under attack never exceeds clean accuracy, and keeps the best point per
+// example: fooled first, then by loss. APGD and Square (like AutoAttack) skip examples the model already gets wrong.
 import * as tf from '@tensorflow/tfjs';
-import { normalizeDirection, perExample, projectPerturbation } from '../nsl/norms';
-import { randomInNormBall } from '../nsl/random-init';
+import { apgdAttack } from './apgd';
+import { disposeBest, type Best } from './best';
 import { describeInputs, labelBatch, type LabelInput } from './inputs';
-import { logitsOf, misclassificationLogOdds, type LogitsFn } from './logits';
+import { classCount } from './inputs';
+import { logitsOf, type LogitsFn } from './logits';
+import { misclassified } from './losses';
+import { runAutoAttack } from './autoattack';
+import { gradientAttack } from './pgd';
+import { squareAttack } from './square';
 import { mixSeed, resolveAttackSpec, type AttackSpec, type ResolvedAttack } from './spec';
 
-/** The best point per example so far: the candidate, its loss and whether it is misclassified. A type alias, not an interface, so tf.tidy accepts it as a TensorContainer. */
-type Best = {
-  x: tf.Tensor4D;
-  loss: tf.Tensor1D;
-  fooled: tf.Tensor1D;
-};
-
-/** Uniform sample of the ε-ball around `x0`, clipped to [0, 1]. */
-function randomStart(x0: tf.Tensor4D, a: ResolvedAttack, seed: number): tf.Tensor4D {
-  return tf.tidy(() => tf.clipByValue(tf.add(x0, randomInNormBall([x0], a.epsilon, a.norm, seed)[0]!), 0, 1) as tf.Tensor4D);
+/** The clean inputs as the starting best: fooled where the model already errs, loss −∞ so any iterate replaces them. */
+function cleanBest(logits: LogitsFn, x0: tf.Tensor4D, y: tf.Tensor1D): Best {
+  return tf.tidy(() => ({ x: x0.clone(), loss: tf.fill([x0.shape[0]], -Infinity) as tf.Tensor1D, fooled: misclassified(logits(x0), y) }));
 }
 
-/** Keeps, per example, whichever of `best` and the candidate fools the model, else has the higher loss. */
-function keepBetter(best: Best | null, x: tf.Tensor4D, loss: tf.Tensor1D, fooled: tf.Tensor1D): Best {
-  if (best === null) return { x: x.clone(), loss: loss.clone(), fooled: fooled.clone() };
-  const better = tf.logicalOr(
-    tf.logicalAnd(fooled, tf.logicalNot(best.fooled)),
-    tf.logicalAnd(tf.equal(fooled, best.fooled), tf.greater(loss, best.loss)),
-  ) as tf.Tensor1D;
-  return {
-    x: tf.where(perExample(better, 4), x, best.x),
-    loss: tf.where(better, loss, best.loss),
-    fooled: tf.logicalOr(fooled, best.fooled) as tf.Tensor1D,
-  };
-}
-
-function disposeBest(best: Best | null): void {
-  if (best !== null) tf.dispose([best.x, best.loss, best.fooled]);
-}
-
-/** Loss and misclassification at `x`, without gradient (the last iterate of a run). */
-function score(logits: LogitsFn, x: tf.Tensor4D, y: tf.Tensor1D): { loss: tf.Tensor1D; fooled: tf.Tensor1D } {
-  const z = logits(x);
-  return { loss: misclassificationLogOdds(z, y), fooled: tf.notEqual(tf.argMax(z, 1), y) as tf.Tensor1D };
-}
-
-/** One ascent step from `x`: returns the next iterate and the loss/fooled at `x` (from the same forward pass). */
-function ascend(logits: LogitsFn, x0: tf.Tensor4D, x: tf.Tensor4D, y: tf.Tensor1D, a: ResolvedAttack) {
-  let predicted: tf.Tensor | undefined;
-  const { value, grad } = tf.valueAndGrad((input: tf.Tensor) => {
-    const z = logits(input);
-    // argMax has no gradient; kept out of the tape's scope so the caller can use it, then disposed below
-    predicted = tf.keep(tf.argMax(z, 1));
-    return misclassificationLogOdds(z, y);
-  })(x);
-  const fooled = tf.notEqual(predicted!, y) as tf.Tensor1D;
-  predicted!.dispose();
-  const direction = normalizeDirection([grad], a.norm)[0]!;
-  const delta = projectPerturbation([tf.sub(tf.add(x, tf.mul(direction, a.stepSize)), x0)], a.norm, a.epsilon)[0]!;
-  const next = tf.clipByValue(tf.add(x0, delta), 0, 1) as tf.Tensor4D;
-  return { next, loss: value as tf.Tensor1D, fooled };
+function runOne(logits: LogitsFn, x0: tf.Tensor4D, y: tf.Tensor1D, a: ResolvedAttack, seed: number, best: Best): Best {
+  switch (a.attack) {
+    case 'fgsm':
+    case 'pgd':
+    case 'pgd-cw':
+      return gradientAttack(logits, x0, y, a, seed, best);
+    case 'apgd-ce':
+    case 'apgd-t':
+      return apgdAttack(logits, x0, y, a, seed, best);
+    case 'square':
+      return squareAttack(logits, x0, y, a, seed, best);
+    case 'autoattack':
+      // every component draws from the batch's seed, so its first one repeats a standalone APGD-CE exactly
+      return runAutoAttack(a, best, (component, _index, b) => runOne(logits, x0, y, component, seed, b));
+  }
 }
 
 /**
- * Adversarial examples for one batch, attacking `model` (its gradients and its predictions pick the result).
- * `x0`: float32 [n, h, w, c] in [0, 1]; `y`: int32 [n]; `seed`: already mixed for this batch.
- * Returns a new tensor the caller owns; no other tensor survives the call.
+ * Adversarial examples for one batch against `model` (its logits pick the result), and for `autoattack` the examples
+ * after each component (stages[k] after components 0..k; the last is `x`). `x0`: float32 [n, h, w, c] in [0, 1];
+ * `y`: int32 [n]; `seed`: already mixed for this batch. Returns tensors the caller owns; nothing else survives.
  */
-export function attackBatch(model: tf.LayersModel, x0: tf.Tensor4D, y: tf.Tensor1D, a: ResolvedAttack, seed: number): tf.Tensor4D {
-  if (a.epsilon === 0) return x0.clone();
+export function attackBatchStages(model: tf.LayersModel, x0: tf.Tensor4D, y: tf.Tensor1D, a: ResolvedAttack, seed: number): { x: tf.Tensor4D; stages: tf.Tensor4D[] } {
+  if (a.epsilon === 0) return { x: x0.clone(), stages: [] };
   const logits = logitsOf(model);
-  // without a random start every restart would retrace the same path
-  const restarts = a.randomStart ? a.restarts : 1;
+  const stages: tf.Tensor4D[] = [];
   let best: Best | null = null;
-  let x: tf.Tensor4D | undefined;
   try {
-    for (let r = 0; r < restarts; r++) {
-      let current = a.randomStart ? randomStart(x0, a, mixSeed(seed, r)) : x0.clone();
-      x = current;
-      for (let t = 0; t <= a.steps; t++) {
-        const at = current;
-        const last = t === a.steps;
-        const prev: Best | null = best;
-        const out: { kept: Best; next: tf.Tensor4D | undefined } = tf.tidy(() => {
-          const step = last ? { next: undefined, ...score(logits, at, y) } : ascend(logits, x0, at, y, a);
-          return { kept: keepBetter(prev, at, step.loss, step.fooled), next: step.next };
-        });
-        disposeBest(prev);
-        best = out.kept;
-        at.dispose();
-        if (out.next === undefined) break;
-        current = x = out.next;
-      }
-    }
+    best = cleanBest(logits, x0, y);
+    if (a.attack === 'autoattack') {
+      best = runAutoAttack(a, best, (component, _index, b) => runOne(logits, x0, y, component, seed, b), (_, b) => stages.push(b.x.clone()));
+      stages.pop()?.dispose();
+    } else best = runOne(logits, x0, y, a, seed, best);
   } catch (err) {
-    // a failing model call mid-attack must not strand the iterate or the best-so-far on the device
     disposeBest(best);
-    x?.dispose();
+    tf.dispose(stages);
     throw err;
   }
-  const result = best!.x;
-  tf.dispose([best!.loss, best!.fooled]);
-  return result;
+  tf.dispose([best.loss, best.fooled]);
+  return { x: best.x, stages: a.attack === 'autoattack' ? [...stages, best.x] : [] };
+}
+
+/** Adversarial examples for one batch (see attackBatchStages); returns a new tensor the caller owns. */
+export function attackBatch(model: tf.LayersModel, x0: tf.Tensor4D, y: tf.Tensor1D, a: ResolvedAttack, seed: number): tf.Tensor4D {
+  const { x, stages } = attackBatchStages(model, x0, y, a, seed);
+  tf.dispose(stages.filter((s) => s !== x));
+  return x;
 }
 
 /**
@@ -111,7 +74,7 @@ export function attackBatch(model: tf.LayersModel, x0: tf.Tensor4D, y: tf.Tensor
  */
 export function perturb(model: tf.LayersModel, images: tf.Tensor4D, labels: LabelInput, spec: AttackSpec): tf.Tensor4D {
   const { pixels } = describeInputs(images, labels);
-  const a = resolveAttackSpec(spec, pixels);
+  const a = resolveAttackSpec(spec, pixels, classCount(model));
   const y = labelBatch(labels, 0, images.shape[0]);
   try {
     return attackBatch(model, images, y, a, mixSeed(a.seed, 0));

@@ -15,6 +15,10 @@ export interface ImportPngRequest {
 
 const PNG_SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
 const MAX_CLASSES = 256;
+/** Full MNIST is 70,000 images; a folder with more files than this is not one dataset a person meant to import. */
+export const MAX_PNG_FILES = 500_000;
+/** A 28×28 PNG is a few hundred bytes (under 4 KB at 16-bit RGBA); anything larger is refused unread. */
+export const MAX_PNG_BYTES = 64 * 1024;
 // Enough files in flight to hide disk latency without holding a large folder in memory at once.
 const READ_AHEAD = 32;
 
@@ -35,6 +39,7 @@ export async function importPngFolder(req: ImportPngRequest, options: ImportOpti
       .map((e) => e.name)
       .sort();
     if (pngs.length === 0) throw new LabError('invalid_argument', `class folder ${dir} has no .png files; every class needs at least one image`, 'folder');
+    if (files.length + pngs.length > MAX_PNG_FILES) throw new LabError('invalid_argument', `${folder} holds more than ${MAX_PNG_FILES} .png files; at most ${MAX_PNG_FILES} can be imported at once`, 'folder');
     for (const f of pngs) files.push({ file: path.join(dir, f), label });
   }
   const pixels = IMAGE_HEIGHT * IMAGE_WIDTH;
@@ -53,14 +58,9 @@ export async function importPngFolder(req: ImportPngRequest, options: ImportOpti
 
 /** Decodes one PNG to 28×28 gray bytes; errors name the file. */
 export async function readGrayPng(file: string, height = IMAGE_HEIGHT, width = IMAGE_WIDTH): Promise<Uint8Array> {
-  let bytes: Buffer;
-  try {
-    bytes = await fs.readFile(file);
-  } catch (err) {
-    throw new LabError('io_error', `cannot read ${file}: ${(err as Error).message}`, 'file');
-  }
+  const bytes = await readSmallFile(file);
   // The size sits in the IHDR chunk at a fixed offset; checking it first rejects a huge wrong image without decoding it.
-  if (bytes.length < 24 || !bytes.subarray(0, 8).equals(PNG_SIGNATURE) || bytes.toString('latin1', 12, 16) !== 'IHDR') {
+  if (bytes.length < 29 || !bytes.subarray(0, 8).equals(PNG_SIGNATURE) || bytes.toString('latin1', 12, 16) !== 'IHDR') {
     throw new LabError('corrupt_data', `${file} is not a PNG image`, 'file');
   }
   const w = bytes.readUInt32BE(16);
@@ -68,11 +68,14 @@ export async function readGrayPng(file: string, height = IMAGE_HEIGHT, width = I
   if (w !== width || h !== height) {
     throw new LabError('invalid_argument', `${file} is ${w}×${h} pixels; images must be ${width}×${height}`, 'file');
   }
+  // pngjs inflates an interlaced image with no output limit (a non-interlaced one is capped at the image's size)
+  if (bytes[28] !== 0) throw new LabError('unsupported', `${file} is an interlaced PNG; save it without interlacing`, 'file');
   let png: ReturnType<typeof PNG.sync.read>;
   try {
     png = PNG.sync.read(bytes);
-  } catch (err) {
-    throw new LabError('corrupt_data', `${file} is not a readable PNG (${(err as Error).message})`, 'file');
+  } catch {
+    // pngjs's messages can quote chunk names read from the file; say only what is wrong
+    throw new LabError('corrupt_data', `${file} is not a readable PNG (its data is damaged or uses a feature that cannot be decoded)`, 'file');
   }
   // pngjs hands back 8-bit RGBA whatever the stored colour type and depth.
   const rgba = png.data;
@@ -86,6 +89,25 @@ export async function readGrayPng(file: string, height = IMAGE_HEIGHT, width = I
     out[p] = Math.round((gray * a) / 255);
   }
   return out;
+}
+
+/** Reads a file of at most MAX_PNG_BYTES through one handle (its size cannot change between the check and the read). */
+async function readSmallFile(file: string): Promise<Buffer> {
+  let handle: fs.FileHandle | undefined;
+  try {
+    handle = await fs.open(file, 'r');
+    const stat = await handle.stat();
+    if (!stat.isFile()) throw new LabError('invalid_argument', `${file} is not a regular file`, 'file');
+    if (stat.size > MAX_PNG_BYTES) throw new LabError('invalid_argument', `${file} is ${stat.size} bytes; a ${IMAGE_WIDTH}×${IMAGE_HEIGHT} PNG is at most ${MAX_PNG_BYTES}`, 'file');
+    const bytes = Buffer.alloc(stat.size);
+    const { bytesRead } = await handle.read(bytes, 0, stat.size, 0);
+    return bytes.subarray(0, bytesRead);
+  } catch (err) {
+    if (err instanceof LabError) throw err;
+    throw new LabError('io_error', `cannot read ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`, 'file');
+  } finally {
+    await handle?.close();
+  }
 }
 
 async function listClassDirs(folder: string): Promise<string[]> {

@@ -1,6 +1,7 @@
 // Builds the classifiers of the NSL MNIST tutorial (CNN) and a plain MLP from HParams, with Keras default initialisers.
 import * as tf from '@tensorflow/tfjs';
 import { LabError } from '../../../shared/errors';
+import { TUTORIAL_HPARAMS as PRESET_HPARAMS } from '../../../shared/presets';
 
 /** Architecture hyperparameters; the shared zod schema produces exactly this shape. */
 export interface ModelHParams {
@@ -20,15 +21,15 @@ export interface ModelHParams {
   numFcUnits: number[];
 }
 
-/** The HParams of the NSL adversarial MNIST tutorial: 93,322 parameters. */
+/** The architecture of the NSL adversarial MNIST tutorial (the mnist-tutorial preset): 93,322 parameters. */
 export const TUTORIAL_HPARAMS: Readonly<ModelHParams> = Object.freeze({
-  model: 'cnn',
-  inputShape: [28, 28, 1] as [number, number, number],
-  numClasses: 10,
-  convFilters: [32, 64, 64],
-  kernelSize: 3,
-  poolSize: 2,
-  numFcUnits: [64],
+  model: PRESET_HPARAMS.model,
+  inputShape: [...PRESET_HPARAMS.inputShape] as [number, number, number],
+  numClasses: PRESET_HPARAMS.numClasses,
+  convFilters: [...PRESET_HPARAMS.convFilters],
+  kernelSize: PRESET_HPARAMS.kernelSize,
+  poolSize: PRESET_HPARAMS.poolSize,
+  numFcUnits: [...PRESET_HPARAMS.numFcUnits],
 });
 
 /** Name of the model's input; NSL feeds features by this key. */

@@ -1,7 +1,9 @@
 // Imports a TF.js layers model (model.json + weights) as a base model, after checking it is safe to read and fits the dataset.
+// Runs in the engine worker only: the host never builds a user's model (see service/model-inspector.ts).
 import * as tf from '@tensorflow/tfjs';
 import { LabError } from '../../../shared/errors';
 import { readModelJson, readWeightGroup, type ValidatedModelJson } from './import-manifest';
+import { validateTopology, type TopologySummary } from './import-topology';
 import { layerChain } from './onnx/chain';
 
 export interface ImportTfjsOptions {
@@ -25,7 +27,7 @@ async function modelFromTopology(v: ValidatedModelJson): Promise<tf.LayersModel>
   try {
     return await tf.models.modelFromJSON({ modelTopology: v.topology });
   } catch (err) {
-    throw new LabError('corrupt_data', `${v.path}: the model topology cannot be built: ${err instanceof Error ? err.message : String(err)}`, 'modelPath');
+    throw new LabError('corrupt_data', `${v.path}: the model topology cannot be built: ${(err instanceof Error ? err.message : String(err)).slice(0, 200)}`, 'modelPath');
   }
 }
 
@@ -45,6 +47,13 @@ function checkShapes(model: tf.LayersModel, v: ValidatedModelJson, { inputShape,
   return kind;
 }
 
+/** The weights the topology needs, counted from its config, must be what the manifest lists: checked before anything is built. */
+function checkWeightCount(summary: TopologySummary, v: ValidatedModelJson): void {
+  if (summary.parameters !== v.values) {
+    throw new LabError('corrupt_data', `${v.path}: the layers need ${summary.parameters} weights but the manifest lists ${v.values}; weights are missing or belong to another model`, 'modelPath');
+  }
+}
+
 /** Every weight of the topology must be in the manifest with the same shape, and nothing else may be. */
 function checkWeightNames(model: tf.LayersModel, v: ValidatedModelJson): void {
   const specs = new Map(v.groups.flatMap((g) => g.specs).map((s) => [s.name, s]));
@@ -52,7 +61,7 @@ function checkWeightNames(model: tf.LayersModel, v: ValidatedModelJson): void {
     const spec = specs.get(w.originalName);
     if (spec === undefined) throw new LabError('corrupt_data', `${v.path}: the manifest has no weights for "${w.originalName}" [${w.shape.join(', ')}]`, 'modelPath');
     if (!sameShape(spec.shape, w.shape as number[])) {
-      throw new LabError('corrupt_data', `${v.path}: weight "${w.originalName}" is [${spec.shape.join(', ')}] in the manifest but the layer needs [${w.shape.join(', ')}]`, 'modelPath');
+      throw new LabError('corrupt_data', `${v.path}: weight ${JSON.stringify(w.originalName.slice(0, 80))} is [${spec.shape.join(', ')}] in the manifest but the layer needs [${w.shape.join(', ')}]`, 'modelPath');
     }
     specs.delete(w.originalName);
   }
@@ -91,14 +100,24 @@ function imageInputModel(flat: tf.LayersModel, inputShape: [number, number, numb
  * in front, so it takes the same [h, w, c] images as every lab model.
  */
 export async function importTfjsModel(modelJsonPath: string, options: ImportTfjsOptions): Promise<tf.LayersModel> {
+  return (await importTfjsModelWithSummary(modelJsonPath, options)).model;
+}
+
+/**
+ * importTfjsModel, also returning what the topology check found. The topology is validated as data (layer classes,
+ * sizes, parameter count, input and output) and its weight count matched against the manifest before TF.js builds it.
+ */
+export async function importTfjsModelWithSummary(modelJsonPath: string, options: ImportTfjsOptions): Promise<{ model: tf.LayersModel; summary: TopologySummary }> {
   checkOptions(options);
   const validated = await readModelJson(modelJsonPath);
+  const summary = validateTopology(validated.topology, options, validated.path);
+  checkWeightCount(summary, validated);
   const model = await modelFromTopology(validated);
   try {
     const kind = checkShapes(model, validated, options);
     checkWeightNames(model, validated);
     await loadWeights(model, validated);
-    return kind === 'image' ? model : imageInputModel(model, options.inputShape);
+    return { model: kind === 'image' ? model : imageInputModel(model, options.inputShape), summary };
   } catch (err) {
     model.dispose();
     throw err;

@@ -2,11 +2,12 @@
 // on loss = labeled_loss + multiplier · adversarial_loss, the adversarial batch held constant.
 import * as tf from '@tensorflow/tfjs';
 import { LabError } from '../../../shared/errors';
+import { batchLoss, checkSampleWeights } from './batch-loss';
 import { type AdvRegConfig, type AdvRegConfigInput, makeAdvRegConfig } from './config';
 import { installFastGradients } from './fast-gradients';
 import { FlatAdam } from './flat-adam';
-import { type ModelHead, makeModelHead, sparseAccuracy, sparseCrossEntropy } from './model-head';
-import { featureMaskTensor, genAdvNeighbors } from './neighbors';
+import { type ModelHead, makeModelHead, sparseAccuracy } from './model-head';
+import { type RandomStart, featureMaskTensor, genAdvNeighbors } from './neighbors';
 import { type Batch, type BatchSource, type MetricValues, type StepMetrics } from './metrics';
 import { type FitArgs, type History, evaluateBatches, runFit } from './training-loop';
 
@@ -25,6 +26,8 @@ export interface CompileArgs {
 export interface AdversarialRegularizationOptions {
   /** Seed of the random starts (randomInit); step k uses seed + k. Without it starts are fresh randomness. */
   seed?: number;
+  /** Replaces the random start's draw (randomInit), e.g. to replay NSL's own draw; `seed` is then unused. */
+  randomStart?: RandomStart;
 }
 
 /** Gradients of the total loss, keyed by variable name (what `Optimizer.applyGradients` takes). */
@@ -37,18 +40,23 @@ export class AdversarialRegularization {
   readonly baseModel: tf.LayersModel;
   readonly config: Readonly<AdvRegConfig>;
   private readonly head: ModelHead;
-  private readonly mask: tf.Tensor | undefined;
+  private mask: tf.Tensor | undefined;
   private optimizer: { optimizer: tf.Optimizer; owned: boolean } | undefined;
   private readonly seed: number | undefined;
+  private readonly randomStart: RandomStart | undefined;
   private draws = 0;
 
-  constructor(baseModel: tf.LayersModel, config: AdvRegConfig | AdvRegConfigInput = {}, options: AdversarialRegularizationOptions = {}) {
+  /** `config` is the shared AdvRegConfig (src/shared/schemas.ts); omitted fields take NSL's defaults. */
+  constructor(baseModel: tf.LayersModel, config: AdvRegConfigInput = {}, options: AdversarialRegularizationOptions = {}) {
     installFastGradients();
     this.baseModel = baseModel;
     this.config = Object.freeze(makeAdvRegConfig(config));
     this.head = makeModelHead(baseModel);
-    this.mask = this.config.featureMask === undefined ? undefined : featureMaskTensor(this.config.featureMask);
+    const exampleShape = baseModel.inputs[0]!.shape.slice(1);
+    // A model with a fixed input shape gets its mask checked now; otherwise on the first batch.
+    if (this.config.featureMask !== undefined && exampleShape.every((d) => d !== null)) this.mask = featureMaskTensor(this.config.featureMask, exampleShape as number[]);
     this.seed = options.seed;
+    this.randomStart = options.randomStart;
   }
 
   compile(args: CompileArgs): void {
@@ -89,12 +97,12 @@ export class AdversarialRegularization {
   private gradientsInOrder(batch: Batch, vars: tf.Variable[]): { metrics: StepMetrics; grads: tf.Tensor[] } {
     const m = this.config.multiplier;
     return tf.tidy(() => {
-      const { x, y } = this.inputs(batch);
+      const { x, y, w } = this.inputs(batch);
       let accuracy: tf.Scalar | undefined;
       const labeledLoss = (): tf.Scalar => {
         const logits = this.head.logits(x, true);
         accuracy = tf.keep(sparseAccuracy(logits, y));
-        return sparseCrossEntropy(logits, y);
+        return batchLoss(logits, y, w);
       };
       const xs = m === 0 ? vars : [x, ...vars];
       const { value: labeled, grads: labeledGrads } = tf.engine().gradients(labeledLoss, xs, undefined, true);
@@ -102,8 +110,8 @@ export class AdversarialRegularization {
       let scaled: tf.Scalar = tf.scalar(0);
       let total = weightGrads;
       if (m !== 0) {
-        const xAdv = this.neighbour(x, y, true, labeledGrads[0]!);
-        const adv = tf.engine().gradients(() => tf.mul(sparseCrossEntropy(this.head.logits(xAdv, true), y), m) as tf.Scalar, vars, undefined, true);
+        const xAdv = this.neighbour(x, y, w, true, labeledGrads[0]!);
+        const adv = tf.engine().gradients(() => tf.mul(batchLoss(this.head.logits(xAdv, true), y, w), m) as tf.Scalar, vars, undefined, true);
         scaled = adv.value;
         total = weightGrads.map((g, i) => (g == null ? adv.grads[i]! : adv.grads[i] == null ? g : tf.add(g, adv.grads[i]!)));
       }
@@ -137,13 +145,13 @@ export class AdversarialRegularization {
   evaluateStep(batch: Batch): StepMetrics {
     const m = this.config.multiplier;
     return tf.tidy(() => {
-      const { x, y } = this.inputs(batch);
+      const { x, y, w } = this.inputs(batch);
       const logits = this.head.logits(x, false);
-      const labeled = sparseCrossEntropy(logits, y);
+      const labeled = batchLoss(logits, y, w);
       let scaled: tf.Scalar = tf.scalar(0);
       if (m !== 0) {
-        const xAdv = this.neighbour(x, y, false);
-        scaled = tf.mul(sparseCrossEntropy(this.head.logits(xAdv, false), y), m) as tf.Scalar;
+        const xAdv = this.neighbour(x, y, w, false);
+        scaled = tf.mul(batchLoss(this.head.logits(xAdv, false), y, w), m) as tf.Scalar;
       }
       return { loss: tf.add(labeled, scaled) as tf.Scalar, sparse_categorical_crossentropy: labeled, scaled_adversarial_loss: scaled, sparse_categorical_accuracy: sparseAccuracy(logits, y) };
     });
@@ -152,8 +160,8 @@ export class AdversarialRegularization {
   /** The adversarial neighbours of a batch (NSL perturb_on_batch), same shape as batch.image; caller disposes. */
   perturbOnBatch(batch: Batch, options: { training?: boolean } = {}): tf.Tensor {
     return tf.tidy(() => {
-      const { x, y } = this.inputs(batch);
-      return this.neighbour(x, y, options.training ?? false);
+      const { x, y, w } = this.inputs(batch);
+      return this.neighbour(x, y, w, options.training ?? false);
     });
   }
 
@@ -179,24 +187,29 @@ export class AdversarialRegularization {
     this.optimizer = undefined;
   }
 
-  private inputs(batch: Batch): { x: tf.Tensor; y: tf.Tensor1D } {
+  private inputs(batch: Batch): { x: tf.Tensor; y: tf.Tensor1D; w: tf.Tensor1D | undefined } {
     const x = batch.image;
     if (x.dtype !== 'float32') throw new LabError('invalid_argument', `batch.image must be float32 (got ${x.dtype})`, 'image');
     if (batch.label.rank !== 1 || batch.label.shape[0] !== x.shape[0]) {
       throw new LabError('invalid_argument', `batch.label must have shape [${x.shape[0]}] (got [${batch.label.shape.join(', ')}])`, 'label');
     }
-    return { x, y: batch.label };
+    checkSampleWeights(batch.weight, x.shape[0]!);
+    // inputs runs inside tf.tidy: the mask outlives it
+    if (this.config.featureMask !== undefined && this.mask === undefined) this.mask = tf.keep(featureMaskTensor(this.config.featureMask, x.shape.slice(1)));
+    return { x, y: batch.label, w: batch.weight };
   }
 
-  private neighbour(x: tf.Tensor, y: tf.Tensor1D, training: boolean, initialGrad?: tf.Tensor): tf.Tensor {
+  /** NSL's neighbour: its PGD steps use the labeled loss with the batch's sample weights (pgd_loss_fn). */
+  private neighbour(x: tf.Tensor, y: tf.Tensor1D, w: tf.Tensor1D | undefined, training: boolean, initialGrad?: tf.Tensor): tf.Tensor {
     const seed = this.seed === undefined || !this.config.randomInit ? undefined : this.seed + this.draws++;
     const [xAdv] = genAdvNeighbors({
       features: [x],
-      lossFn: ([f]) => sparseCrossEntropy(this.head.logits(f!, training), y),
+      lossFn: ([f]) => batchLoss(this.head.logits(f!, training), y, w),
       config: this.config,
       masks: [this.mask],
       ...(initialGrad === undefined ? {} : { initialGrads: [initialGrad] }),
       ...(seed === undefined ? {} : { seed }),
+      ...(this.randomStart === undefined ? {} : { randomStart: this.randomStart }),
     });
     return xAdv!;
   }

@@ -5,6 +5,11 @@ import type * as tf from '@tensorflow/tfjs';
 export interface Batch {
   image: tf.Tensor;
   label: tf.Tensor1D;
+  /**
+   * Optional per-example sample weights [batch] (float32), as NSL's sample_weight_key: they weight the labeled and
+   * adversarial losses (Σ w·loss / batch size) and the neighbour's loss; accuracy stays unweighted, as in NSL.
+   */
+  weight?: tf.Tensor1D;
 }
 
 /** Batches of one pass over a dataset; sync and async iterables both work. */

@@ -59,7 +59,7 @@ function throwIfAborted(signal: AbortSignal | undefined): void {
 }
 
 function disposeBatch(batch: Batch, dispose: boolean): void {
-  if (dispose) tf.dispose([batch.image, batch.label]);
+  if (dispose) tf.dispose([batch.image, batch.label, ...(batch.weight === undefined ? [] : [batch.weight])]);
 }
 
 /** Runs one metric function over every batch and returns the sample-weighted means. */

@@ -13,7 +13,11 @@ export const EVALUATIONS_CSV = 'evaluations.csv';
 const METRIC_ORDER = ['loss', 'sparse_categorical_crossentropy', 'scaled_adversarial_loss', 'sparse_categorical_accuracy'];
 const METRIC_FIXED = ['run_id', 'role', 'epoch', 'duration_ms'];
 
-export const EVALUATION_COLUMNS = ['run_id', 'role', 'attack', 'norm', 'epsilon', 'steps', 'step_size', 'restarts', 'random_start', 'source_run_id', 'accuracy', 'count'] as const;
+export const EVALUATION_COLUMNS = [
+  'run_id', 'role', 'attack', 'norm', 'epsilon', 'steps', 'step_size', 'restarts', 'random_start', 'source_run_id', 'accuracy', 'count',
+  // the rest of the complete spec, the 95% interval, the test subset and the sanity flags ("possibly overstated: …")
+  'loss', 'targets', 'queries', 'p_init', 'attack_seed', 'correct', 'ci_low', 'ci_high', 'zero_grad_fraction', 'dataset', 'split_seed', 'indices_hash', 'flags',
+] as const;
 
 export interface ReportDocument {
   format: 'robustness-lab-report';
@@ -46,7 +50,11 @@ export function evaluationsCsv(runs: RunDetail[]): string {
   const rows: CsvCell[][] = runs.flatMap((run) =>
     [...run.evaluations]
       .sort((a, b) => a.id - b.id)
-      .map((ev) => [run.id, run.role, ev.attack, ev.norm, ev.epsilon, ev.steps, ev.stepSize, ev.restarts, ev.randomStart, ev.sourceRunId, ev.accuracy, ev.count]),
+      .map((ev) => [
+        run.id, run.role, ev.attack, ev.norm, ev.epsilon, ev.steps, ev.stepSize, ev.restarts, ev.randomStart, ev.sourceRunId, ev.accuracy, ev.count,
+        ev.spec?.loss ?? null, ev.spec?.targets ?? null, ev.spec?.queries ?? null, ev.spec?.pInit ?? null, ev.spec?.seed ?? null, ev.correct, ev.interval.low, ev.interval.high,
+        ev.zeroGradFraction, ev.subset?.dataset ?? null, ev.subset?.splitSeed ?? null, ev.subset?.indicesHash ?? null, ev.flags.map((f) => f.reason).join(' | ') || null,
+      ]),
   );
   return toCsv([...EVALUATION_COLUMNS], rows);
 }

@@ -1,43 +1,46 @@
 // Checks a user's base model before an experiment is stored, so a bad model.json is refused as bad input and never
-// becomes a queued run that fails later in the worker.
+// becomes a queued run that fails later in the worker. The check itself runs in an engine worker (model-inspector.ts):
+// the host only tests that the path exists.
 import { promises as fs } from 'node:fs';
 import { LabError } from '../../../shared/errors';
 import { type HParams } from '../../../shared/schemas';
-import { readModelJson } from '../models/import-manifest';
-import { hostTf } from './host-tf';
+import { type ModelInspection } from '../worker/protocol';
+import { type InspectModel } from './model-inspector';
 
-const FIELD = 'config.baseModelPath';
 /** Fields the model importer names; an error on any of them is about the user's model file. */
 const IMPORTER_FIELDS = new Set(['modelPath', 'inputShape', 'numClasses']);
 
-/** The importer's error as a refused request: whatever it called the problem (corrupt, unsupported, unreadable), the file is bad input here. */
-function refused(err: unknown): unknown {
-  if (!(err instanceof LabError) || (err.field !== undefined && !IMPORTER_FIELDS.has(err.field))) return err;
-  return new LabError('invalid_argument', `${FIELD} is not a usable TF.js layers model: ${err.message}`, FIELD);
+/** The importer's error as a refused request on `field`: whatever it called the problem (corrupt, unsupported, unreadable), the file is bad input here. */
+export function refusedModel(err: unknown, field: string): unknown {
+  if (!(err instanceof LabError) || err.code === 'engine_error' || (err.field !== undefined && !IMPORTER_FIELDS.has(err.field))) return err;
+  return new LabError('invalid_argument', `${field} is not a usable TF.js layers model: ${err.message}`, field);
+}
+
+/** Refuses a path that does not name an existing file, before any worker is started. */
+export async function checkModelFileExists(modelPath: string, field: string): Promise<void> {
+  let isFile = false;
+  try {
+    isFile = (await fs.stat(modelPath)).isFile();
+  } catch {
+    throw new LabError('invalid_argument', `${field} must be the model.json of a saved TF.js layers model (${modelPath} does not exist)`, field);
+  }
+  if (!isFile) throw new LabError('invalid_argument', `${field} must be the model.json of a saved TF.js layers model (${modelPath} is not a file)`, field);
 }
 
 /**
- * Validates the manifest first (paths inside the model's folder, float32 weights, byte sizes: no TF.js needed, no
- * weight read), then builds the model as the worker will and checks its input and output against `hparams`.
+ * Has an engine worker validate the model as the training worker will load it (manifest, topology, input and output
+ * against `hparams`, weights); returns what it found. `saveTo` also saves the validated model there.
  */
-export async function checkBaseModel(modelPath: string, hparams: Pick<HParams, 'inputShape' | 'numClasses'>): Promise<void> {
+export async function inspectUserModel(inspect: InspectModel, modelPath: string, hparams: Pick<HParams, 'inputShape' | 'numClasses'>, field: string, saveTo: string | null = null): Promise<ModelInspection> {
+  await checkModelFileExists(modelPath, field);
   try {
-    await fs.access(modelPath);
-  } catch {
-    throw new LabError('invalid_argument', `${FIELD} must be the model.json of a saved TF.js layers model (${modelPath} does not exist)`, FIELD);
-  }
-  try {
-    await readModelJson(modelPath);
+    return await inspect({ modelPath, inputShape: hparams.inputShape, numClasses: hparams.numClasses, saveTo });
   } catch (err) {
-    throw refused(err);
+    throw refusedModel(err, field);
   }
-  // TF.js is loaded only now: most experiments have no base model, and the manifest check above needs none
-  const [, { importTfjsModel }] = await Promise.all([hostTf(), import('../models/import-tfjs')]);
-  let model;
-  try {
-    model = await importTfjsModel(modelPath, { inputShape: hparams.inputShape, numClasses: hparams.numClasses });
-  } catch (err) {
-    throw refused(err);
-  }
-  model.dispose();
+}
+
+/** The experiment form's check of config.baseModelPath. */
+export async function checkBaseModel(inspect: InspectModel, modelPath: string, hparams: Pick<HParams, 'inputShape' | 'numClasses'>): Promise<void> {
+  await inspectUserModel(inspect, modelPath, hparams, 'config.baseModelPath');
 }

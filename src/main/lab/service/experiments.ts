@@ -1,10 +1,11 @@
-// createExperiment / deleteExperiment: one run per role from one config (base: multiplier 0), queued in order base → adv.
+// createExperiment / deleteExperiment: one run per (seed, role) from one config (base: multiplier 0), queued seed by seed, base → adv.
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { type z } from 'zod';
 import { type ExperimentSummary, type LAB_REQUEST_SCHEMAS, type RunSummary } from '../../../shared/contract';
 import { LabError } from '../../../shared/errors';
 import { type RunRole } from '../../../shared/schemas';
+import { runName } from '../../../shared/seeds';
 import { type NewRunInput } from '../store';
 import { checkAdvReg } from '../worker/adv-reg-input';
 import { checkBaseModel } from './base-model';
@@ -30,7 +31,10 @@ export function experimentMethods(ctx: ServiceContext) {
     // the worker may run in another folder than the caller: a relative base model path is pinned to the caller's
     const config = requested.baseModelPath === undefined ? requested : { ...requested, baseModelPath: path.resolve(requested.baseModelPath) };
     const roles = [...config.runs].sort((a, b) => ROLE_ORDER[a] - ROLE_ORDER[b]);
-    const inputs: NewRunInput[] = roles.map((role) => ({ role, name: `${config.name} · ${role}`, config: runConfigFor(config, role) }));
+    // every run shares the experiment's split; each seed's base and adv share init, data order and attack suite
+    const inputs: NewRunInput[] = config.seeds.flatMap((seed) =>
+      roles.map((role) => ({ role, name: runName(config.name, role, seed, config.seeds.length), config: { ...runConfigFor(config, role), seed, splitSeed: config.seed } })),
+    );
     try {
       for (const input of inputs) {
         checkAttackSuite(input.config);
@@ -40,7 +44,7 @@ export function experimentMethods(ctx: ServiceContext) {
       throw underConfig(err);
     }
     await checkDataSplit(config.data, ctx.cacheDir);
-    if (config.baseModelPath !== undefined) await checkBaseModel(config.baseModelPath, config.hparams);
+    if (config.baseModelPath !== undefined) await checkBaseModel(ctx.inspectModel, config.baseModelPath, config.hparams);
     const created = store.transaction(() => {
       const r = store.createExperiment(config, inputs);
       for (const run of r.runs) store.enqueueJob({ kind: 'train', runId: run.id, payload: {} });

@@ -1,10 +1,11 @@
 // Turns a stored job into the worker's job: resolved attack tasks (transfer sources as model paths) and the gallery peer.
 import { type EvaluationRecord, type RunDetail } from '../../../shared/contract';
+import { sameAttack } from '../../../shared/attacks';
 import { LabError } from '../../../shared/errors';
 import { type Store, type StoredJob } from '../store';
 import { type EvalTask, type EvaluateJob, type GalleryPeer, type TrainJob } from '../worker/protocol';
-import { type EvaluateRequestParsed, modelPathOfRun, type TrainPayload } from './payloads';
-import { evalTasksFor, type SourceLookup } from './run-config';
+import { type EvaluatePayload, modelPathOfRun, type TrainPayload } from './payloads';
+import { attackSuiteOf, evalTasksFor, evalTasksForResolved, type SourceLookup } from './run-config';
 
 export interface JobBuildContext {
   store: Store;
@@ -15,13 +16,15 @@ export interface JobBuildContext {
 
 /** Whether a stored evaluation already measured what `task` would. */
 function sameEvaluation(e: EvaluationRecord, t: EvalTask): boolean {
-  return e.attack === t.attack && e.norm === t.norm && e.epsilon === t.epsilon && e.steps === t.steps && e.restarts === t.restarts && e.randomStart === t.randomStart && e.sourceRunId === t.sourceRunId && (e.stepSize ?? null) === (t.stepSize ?? null);
+  if (e.sourceRunId !== t.sourceRunId) return false;
+  return t.attack === null ? e.attack === 'clean' : e.spec !== null && sameAttack(e.spec, t.attack);
 }
 
+/** An adv run's base is the base run of its own seed: same init and data order, the adversarial term off. */
 function sourcesFor({ store, warn }: JobBuildContext, run: RunDetail): SourceLookup {
   const runs = store.getExperiment(run.experimentId).runs;
   return {
-    baseRunId: runs.find((r) => r.role === 'base')?.id ?? null,
+    baseRunId: runs.find((r) => r.role === 'base' && r.seed === run.seed)?.id ?? null,
     modelPathOf: (id) => {
       try {
         return modelPathOfRun(store.getRun(id));
@@ -33,8 +36,9 @@ function sourcesFor({ store, warn }: JobBuildContext, run: RunDetail): SourceLoo
   };
 }
 
+/** The other model shown in the gallery: the same seed's other role. */
 function galleryPeerFor({ store }: JobBuildContext, run: RunDetail): GalleryPeer | null {
-  const other = store.getExperiment(run.experimentId).runs.find((r) => r.id !== run.id && r.status === 'completed');
+  const other = store.getExperiment(run.experimentId).runs.find((r) => r.id !== run.id && r.seed === run.seed && r.status === 'completed');
   const modelPath = other ? modelPathOfRun(other) : null;
   return other && modelPath ? { runId: other.id, role: other.role, modelPath } : null;
 }
@@ -60,11 +64,17 @@ export function trainJobFor(ctx: JobBuildContext, stored: StoredJob, run: RunDet
 
 /** The worker's evaluate job for an `evaluate` request on a trained run. */
 export function evaluateJobFor(ctx: JobBuildContext, stored: StoredJob, run: RunDetail): EvaluateJob {
-  const req = (stored.payload as { request: EvaluateRequestParsed }).request;
+  const payload = stored.payload as EvaluatePayload;
+  const req = payload.request;
   const modelPath = modelPathOfRun(run);
   if (modelPath === null) throw new LabError('failed_precondition', `run ${run.id} has no trained model to evaluate`, 'runId');
-  const attack = { attack: req.attack, norm: req.norm, epsilons: req.epsilons, steps: req.steps, randomStart: req.randomStart, restarts: req.restarts, source: req.sourceRunId ?? 'self', ...(req.stepSize === undefined ? {} : { stepSize: req.stepSize }) };
-  const evaluations = evalTasksFor(run.id, { hparams: run.config.hparams, attacks: [attack] }, sourcesFor(ctx, run), false);
+  // jobs queued by this build carry the attacks the service resolved; older ones are resolved from their request
+  const evaluations = payload.attacks
+    ? evalTasksForResolved(run.id, payload.attacks, req.sourceRunId ?? 'self', sourcesFor(ctx, run))
+    : evalTasksFor(run.id, { hparams: run.config.hparams, seed: run.config.seed, attacks: [attackSuiteOf(req)] }, sourcesFor(ctx, run), false);
   if (evaluations.length === 0) throw new LabError('failed_precondition', `the source run ${req.sourceRunId ?? ''} has no trained model`, 'sourceRunId');
-  return { kind: 'evaluate', jobId: stored.id, runId: run.id, runDir: ctx.store.runFolder(run.id), cacheDir: ctx.cacheDir, config: run.config, modelPath, galleryPeer: galleryPeerFor(ctx, run), evaluations };
+  return {
+    kind: 'evaluate', jobId: stored.id, runId: run.id, runDir: ctx.store.runFolder(run.id), cacheDir: ctx.cacheDir, config: run.config, modelPath,
+    galleryPeer: payload.test ? null : galleryPeerFor(ctx, run), evaluations, ...(payload.test ? { test: payload.test } : {}),
+  };
 }

@@ -13,6 +13,10 @@ interface Active {
   job: WorkerJob | null;
   /** Epochs whose results reached the host, for the failure message. */
   lastEpoch: number;
+  /** Finished epochs when this job started: a job closed before finishing another one is put back in the queue. */
+  startEpoch: number;
+  /** The run's first start before this job (null: never started), restored when the job goes back in the queue. */
+  startedBefore: string | null;
   /** What the worker was last doing, for the failure message. */
   phase: 'train' | 'evaluate';
   cancelRequested: boolean;
@@ -31,6 +35,8 @@ export class JobRunner {
   private active: Active | null = null;
   private pumping = false;
   private closed = false;
+  /** Set by stopTaking(): the active job runs on, no further one starts. */
+  private holding = false;
   private idleWaiters: (() => void)[] = [];
 
   constructor(private readonly deps: JobRunnerDeps) {}
@@ -59,8 +65,13 @@ export class JobRunner {
     waiters.forEach((w) => w());
   }
 
+  /** Lets the active job end but starts no other (a host about to close). */
+  stopTaking(): void {
+    this.holding = true;
+  }
+
   private async pump(): Promise<void> {
-    if (this.pumping || this.active || this.closed) return;
+    if (this.pumping || this.active || this.closed || this.holding) return;
     this.pumping = true;
     try {
       while (!this.active && !this.closed) {
@@ -111,7 +122,7 @@ export class JobRunner {
       return;
     }
     let ended!: () => void;
-    const active: Active = { stored, job: null, lastEpoch: run.epochsDone, phase: stored.kind === 'train' ? 'train' : 'evaluate', cancelRequested: false, ended: new Promise((r) => (ended = r)), end: () => ended() };
+    const active: Active = { stored, job: null, lastEpoch: run.epochsDone, startEpoch: run.epochsDone, startedBefore: run.startedAt, phase: stored.kind === 'train' ? 'train' : 'evaluate', cancelRequested: false, ended: new Promise((r) => (ended = r)), end: () => ended() };
     this.active = active;
     try {
       store.transaction(() => {
@@ -141,7 +152,8 @@ export class JobRunner {
         this.deps.bus.emit('log', m.runId === undefined ? { level: m.level, message: m.message } : { level: m.level, message: m.message, runId: m.runId });
         return;
       }
-      if (m.type === 'ready') return;
+      // 'model-inspected' answers a model inspector's own worker (service/model-inspector.ts), never a queued job
+      if (m.type === 'ready' || m.type === 'model-inspected') return;
       // a worker about to exit must not be handed the next job: retire it first, the next job gets a fresh one
       if (m.type === 'error' && m.fatal) void this.deps.supervisor.kill();
       if (!a || m.jobId !== a.stored.id) {
@@ -211,6 +223,22 @@ export class JobRunner {
     this.kick();
   }
 
+  /** Puts a started train job back in the queue and its run back to queued (through interrupted, the only way back). */
+  private requeue(a: Active): void {
+    const { store } = this.deps;
+    const runId = a.stored.runId;
+    try {
+      const s = store.transaction(() => {
+        store.requeueJob(a.stored.id);
+        store.setRunStatus(runId, 'interrupted');
+        return store.setRunStatus(runId, 'queued', { startedAt: a.startedBefore });
+      });
+      this.emitStatus(s);
+    } catch (err) {
+      this.log('error', `${runId}: could not put the run back in the queue: ${LabError.wrap(err).message}`, runId);
+    }
+  }
+
   private cancelMessage(a: Active): string {
     return `cancelled by the user after ${a.lastEpoch} finished epoch${a.lastEpoch === 1 ? '' : 's'}`;
   }
@@ -250,13 +278,17 @@ export class JobRunner {
     return true;
   }
 
-  /** Stops taking jobs; a training run in progress becomes interrupted (resumable), like after a crash. */
+  /**
+   * Stops taking jobs. A training run in progress becomes interrupted (resumable), like after a crash; one that had
+   * not finished an epoch in this job lost nothing and goes back to the queue, at its place, for the next host.
+   */
   close(): void {
     this.closed = true;
     const a = this.active;
     if (!a) return;
     this.active = null;
-    if (a.stored.kind === 'train') {
+    if (a.stored.kind === 'train' && a.lastEpoch === a.startEpoch) this.requeue(a);
+    else if (a.stored.kind === 'train') {
       try {
         this.deps.store.finishJob(a.stored.id);
       } catch {

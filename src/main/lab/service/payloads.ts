@@ -2,7 +2,9 @@
 import { existsSync } from 'node:fs';
 import { type z } from 'zod';
 import { type RunDetail } from '../../../shared/contract';
+import { type ResolvedAttack } from '../../../shared/attacks';
 import { type EvaluateRequestSchema } from '../../../shared/schemas';
+import { type TestSource } from '../worker/protocol';
 import { modelPathOf } from '../run/run-record';
 
 /** A train job's payload: empty for a fresh run; for `resumeRun`, the checkpoint to continue from. */
@@ -12,9 +14,13 @@ export interface TrainPayload {
 
 export type EvaluateRequestParsed = z.infer<typeof EvaluateRequestSchema>;
 
-/** An evaluate job's payload: the validated request. */
+/** An evaluate job's payload: the validated request, the attacks the service resolved from it (one per ε) and the test split. */
 export interface EvaluatePayload {
   request: EvaluateRequestParsed;
+  /** Absent in jobs queued before attacks were resolved by the service: the job builder resolves the request then. */
+  attacks?: ResolvedAttack[];
+  /** Another dataset's test split (`dataset`/`testSize` of the request), checked against the model by the service. */
+  test?: TestSource;
 }
 
 /** The run's model.json when the run has one on disk (the artifact row alone is not enough: files can be removed by hand). */

@@ -2,8 +2,9 @@
 import { type RunConfig, type RunRole } from '../../../shared/contract';
 import { LabError } from '../../../shared/errors';
 import { type AttackSpec, type ExperimentConfig } from '../../../shared/schemas';
-import { resolveAttackSpec } from '../attacks/spec';
+import { resolveAttack, type ResolvedAttack } from '../../../shared/attacks';
 import { type EvalTask } from '../worker/protocol';
+import { type EvaluateRequestParsed } from './payloads';
 
 /** The base run trains the same model from the same seed and data, with the adversarial term off. */
 export function runConfigFor(config: ExperimentConfig, role: RunRole): RunConfig {
@@ -19,21 +20,29 @@ export function runConfigFor(config: ExperimentConfig, role: RunRole): RunConfig
   return run;
 }
 
-/** Pixels per example, for the l2 ε bound. */
-function pixelsOf(config: Pick<RunConfig, 'hparams'>): number {
-  return config.hparams.inputShape.reduce((a, b) => a * b, 1);
+/** Pixels per example (the l2 ε bound) and classes (apgd-t's targets bound) of the run's model. */
+function modelShape(config: Pick<RunConfig, 'hparams'>): { pixels: number; classes: number } {
+  return { pixels: config.hparams.inputShape.reduce((a, b) => a * b, 1), classes: config.hparams.numClasses };
 }
 
 /**
- * Checks every attack of a config against the attack module's own rules (fgsm has one step, l2 ε within the image
- * diameter, ...), so a bad suite is refused when the experiment is created and not after training.
+ * The one place an attack of a suite is resolved: (attack, ε) with the model's pixels and classes into the complete
+ * spec that runs, is stored and is shown. `seed` seeds the attack's random draws (the run's seed, so a rerun repeats).
+ */
+export function resolveSuiteAttack(a: AttackSpec, epsilon: number, config: Pick<RunConfig, 'hparams'>, seed: number): ResolvedAttack {
+  const { pixels, classes } = modelShape(config);
+  return resolveAttack({ attack: a.attack, norm: a.norm, epsilon, steps: a.steps, stepSize: a.stepSize, randomStart: a.randomStart, restarts: a.restarts, targets: a.targets, queries: a.queries, pInit: a.pInit, seed }, pixels, classes);
+}
+
+/**
+ * Checks every attack of a config against the one attack table (fgsm has one step, l2 ε within the image diameter,
+ * apgd-t's targets below the class count, ...), so a bad suite is refused when the experiment is created and not after training.
  */
 export function checkAttackSuite(config: Pick<RunConfig, 'hparams' | 'attacks'>): void {
-  const pixels = pixelsOf(config);
   config.attacks.forEach((a, i) => {
     a.epsilons.forEach((epsilon, j) => {
       try {
-        resolveAttackSpec({ attack: a.attack, norm: a.norm, epsilon, steps: a.steps, stepSize: a.stepSize, randomStart: a.randomStart, restarts: a.restarts }, pixels);
+        resolveSuiteAttack(a, epsilon, config, 0);
       } catch (err) {
         const e = LabError.wrap(err, 'invalid_argument');
         const field = e.field === 'epsilon' ? `attacks.${i}.epsilons.${j}` : `attacks.${i}.${e.field ?? ''}`;
@@ -52,24 +61,36 @@ export interface SourceLookup {
 }
 
 /** One task per (attack, ε), after clean accuracy; `source: 'base'` on the base run itself is white-box, and duplicates are dropped. */
-export function evalTasksFor(runId: string, config: Pick<RunConfig, 'hparams' | 'attacks'>, sources: SourceLookup, withClean = true): EvalTask[] {
-  const pixels = pixelsOf(config);
+export function evalTasksFor(runId: string, config: Pick<RunConfig, 'hparams' | 'attacks' | 'seed'>, sources: SourceLookup, withClean = true): EvalTask[] {
   const tasks: EvalTask[] = [];
-  if (withClean) tasks.push({ attack: 'clean', norm: 'infinity', epsilon: 0, steps: 0, stepSize: null, randomStart: false, restarts: 1, sourceRunId: null, sourceModelPath: null, gallery: false });
+  if (withClean) tasks.push({ attack: null, sourceRunId: null, sourceModelPath: null, gallery: false });
   const seen = new Set<string>();
   for (const a of config.attacks) {
     const source = resolveSource(runId, a, sources);
     if (source === undefined) continue;
     for (const epsilon of a.epsilons) {
-      const r = resolveAttackSpec({ attack: a.attack, norm: a.norm, epsilon, steps: a.steps, stepSize: a.stepSize, randomStart: a.randomStart, restarts: a.restarts }, pixels);
-      const task: EvalTask = { attack: r.attack, norm: r.norm, epsilon: r.epsilon, steps: r.steps, stepSize: r.stepSize, randomStart: r.randomStart, restarts: r.restarts, sourceRunId: source?.runId ?? null, sourceModelPath: source?.modelPath ?? null, gallery: true };
-      const key = JSON.stringify({ ...task, gallery: undefined, sourceModelPath: undefined });
+      const attack = resolveSuiteAttack(a, epsilon, config, config.seed);
+      const task: EvalTask = { attack, sourceRunId: source?.runId ?? null, sourceModelPath: source?.modelPath ?? null, gallery: true };
+      const key = JSON.stringify([attack, task.sourceRunId]);
       if (seen.has(key)) continue;
       seen.add(key);
       tasks.push(task);
     }
   }
   return tasks;
+}
+
+/** An evaluate request as an attack suite entry (its source is the request's transfer source, or the run itself). */
+export function attackSuiteOf(req: EvaluateRequestParsed): AttackSpec {
+  const { runId: _runId, sourceRunId, dataset: _dataset, testSize: _testSize, ...attack } = req;
+  return { ...attack, source: sourceRunId ?? 'self' };
+}
+
+/** Tasks for attacks the service already resolved (an evaluate request); undefined source = skipped with a warning. */
+export function evalTasksForResolved(runId: string, attacks: readonly ResolvedAttack[], source: AttackSpec['source'], sources: SourceLookup): EvalTask[] {
+  const s = resolveSource(runId, { attack: attacks[0]?.attack ?? 'fgsm', norm: 'infinity', epsilons: [0], source }, sources);
+  if (s === undefined) return [];
+  return attacks.map((attack) => ({ attack, sourceRunId: s?.runId ?? null, sourceModelPath: s?.modelPath ?? null, gallery: true }));
 }
 
 /** null = white-box; undefined = skip (source missing, with a warning). */

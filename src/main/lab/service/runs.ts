@@ -3,10 +3,12 @@ import { existsSync, promises as fs } from 'node:fs';
 import path from 'node:path';
 import { type z } from 'zod';
 import { type LAB_REQUEST_SCHEMAS, type RunSummary } from '../../../shared/contract';
+import { type ResolvedAttack } from '../../../shared/attacks';
 import { LabError } from '../../../shared/errors';
 import { CHECKPOINT_STATE_FILE, checkpointDir } from '../worker/run-paths';
 import { type EvaluatePayload, modelPathOfRun, type TrainPayload } from './payloads';
-import { checkAttackSuite } from './run-config';
+import { attackSuiteOf, resolveSuiteAttack } from './run-config';
+import { testSourceFor } from './eval-test-source';
 import { type ServiceContext } from './service';
 
 type Req<M extends keyof typeof LAB_REQUEST_SCHEMAS> = z.infer<(typeof LAB_REQUEST_SCHEMAS)[M]>;
@@ -68,14 +70,19 @@ export function runMethods(ctx: ServiceContext) {
         throw new LabError('failed_precondition', `source run ${req.sourceRunId} has no trained model (it is ${source.status}); a transfer attack needs one`, 'sourceRunId');
       }
     }
-    const attack = { attack: req.attack, norm: req.norm, epsilons: req.epsilons, steps: req.steps, randomStart: req.randomStart, restarts: req.restarts, source: 'self' as const, ...(req.stepSize === undefined ? {} : { stepSize: req.stepSize }) };
-    try {
-      checkAttackSuite({ hparams: run.config.hparams, attacks: [attack] });
-    } catch (err) {
-      const e = LabError.wrap(err, 'invalid_argument');
-      throw new LabError(e.code, e.message.replace(/^attacks\.0[.:] ?/, ''), e.field?.replace(/^attacks\.0\./, ''));
-    }
-    const payload: EvaluatePayload = { request: req };
+    // each (attack, ε) is resolved here, once, with the model's pixels and classes; the job runs exactly these
+    const suite = attackSuiteOf(req);
+    const attacks: ResolvedAttack[] = req.epsilons.map((epsilon, i) => {
+      try {
+        return resolveSuiteAttack(suite, epsilon, run.config, run.config.seed);
+      } catch (err) {
+        const e = LabError.wrap(err, 'invalid_argument');
+        if (e.field !== 'epsilon') throw e;
+        throw new LabError(e.code, e.message.replace(/^epsilon\b/, `epsilons.${i}`), `epsilons.${i}`);
+      }
+    });
+    const test = req.dataset === undefined && req.testSize === undefined ? undefined : await testSourceFor(ctx.cacheDir, run.config, req.dataset, req.testSize);
+    const payload: EvaluatePayload = { request: req, attacks, ...(test ? { test } : {}) };
     const job = store.enqueueJob({ kind: 'evaluate', runId: req.runId, payload });
     runner.kick();
     return { jobId: job.id };

@@ -8,6 +8,7 @@ import {
   type EngineRecord,
   type LabApi,
   type LabEventName,
+  type LabMethod,
   type LabEvents,
   type RunSummary,
 } from '../../../shared/contract';
@@ -20,15 +21,31 @@ import { forkWorkerFactory, type WorkerFactory } from '../worker/spawn';
 import { datasetMethods } from './datasets';
 import { EventBus, eventSubscriptions, type Unsubscribe } from './event-bus';
 import { acquireHomeLock } from './home-lock';
+import { openReadStore } from './read-store';
 import { experimentMethods } from './experiments';
 import { exportMethods } from './export-methods';
 import { JobRunner } from './job-runner';
+import { importModelMethods } from './import-model';
+import { modelInspector, type InspectModel } from './model-inspector';
 import { runMethods } from './runs';
 import { WorkerSupervisor } from './supervisor';
+
+/**
+ * What the lab is opened for. 'jobs' (default): the host: takes the home lock, repairs after a crash, runs the job
+ * queue and the engine worker. 'write': the store for commands that change records but run no jobs (rm, export,
+ * report): the lock, but the queue is left exactly as it is and no worker starts. 'read': no lock, no writes at
+ * all (see read-store.ts); only the methods in READ_METHODS answer.
+ */
+export type LabAccess = 'read' | 'write' | 'jobs';
+
+/** The methods a 'read' lab answers: they only read the store. */
+export const READ_METHODS: ReadonlySet<LabMethod> = new Set<LabMethod>(['listExperiments', 'getExperiment', 'listRuns', 'getRun', 'getMetrics', 'listEvaluations', 'ensemble', 'getGallery', 'listJobs']);
 
 export interface LabServiceOptions {
   /** The lab's data folder: lab.sqlite, runs/, data/. Default labHome() ($RLAB_HOME or ~/.robustness-lab). */
   home?: string;
+  /** Default 'jobs'; see LabAccess. */
+  access?: LabAccess;
   /** How engine workers are started; default child_process.fork of the worker entry through tsx. */
   workerFactory?: WorkerFactory;
   /** Extra environment for the worker (e.g. RLAB_BACKEND). */
@@ -45,6 +62,7 @@ export interface LabServiceOptions {
 
 export interface LabService extends LabApi {
   readonly home: string;
+  readonly access: LabAccess;
   /** What start-up repaired after an unclean stop. */
   readonly recovery: RecoveryReport;
   on<K extends LabEventName>(event: K, cb: (payload: LabEvents[K]) => void): Unsubscribe;
@@ -54,8 +72,12 @@ export interface LabService extends LabApi {
   whenIdle(): Promise<void>;
   /** Process id of the engine worker, when one is running. */
   workerPid(): number | undefined;
-  /** Stops the worker (a training run in progress becomes interrupted) and closes the store. */
-  close(): Promise<void>;
+  /**
+   * Stops the worker and closes the store. A training run in progress becomes interrupted (resumable), or with
+   * `cancelActive` (a host stopped by Ctrl-C or SIGTERM) is first cancelled cleanly at its next batch, keeping its
+   * finished epochs. Queued jobs stay queued.
+   */
+  close(options?: { cancelActive?: boolean }): Promise<void>;
 }
 
 /** The context the method groups share. */
@@ -67,26 +89,46 @@ export interface ServiceContext {
   runner: JobRunner;
   supervisor: WorkerSupervisor;
   cancelGraceMs: number;
+  /** Checks a user's model file in an engine worker of its own (the host never parses one). */
+  inspectModel: InspectModel;
   /** Throws once the service is closed. */
   checkOpen(): void;
 }
 
-export async function createLabService(options: LabServiceOptions = {}): Promise<LabService> {
-  const home = path.resolve(options.home ?? labHome());
+/** The store and what closing it takes: a writer holds the home lock, a reader may hold a private copy. */
+async function openLabStore(home: string, access: LabAccess, sqliteBinding: string | undefined): Promise<{ store: Store; release(): void }> {
+  if (access === 'read') {
+    const read = openReadStore(home, sqliteBinding === undefined ? {} : { sqliteBinding });
+    return { store: read.store, release: () => read.close() };
+  }
   await fs.mkdir(path.join(home, 'runs'), { recursive: true });
   const releaseLock = acquireHomeLock(home);
-  let store: Store;
   try {
-    store = openStore(path.join(home, 'lab.sqlite'), options.sqliteBinding === undefined ? {} : { nativeBinding: options.sqliteBinding });
+    const store = openStore(path.join(home, 'lab.sqlite'), sqliteBinding === undefined ? {} : { nativeBinding: sqliteBinding });
     if (!store.checkIntegrity()) {
       store.close();
       throw new LabError('corrupt_data', `${path.join(home, 'lab.sqlite')} failed SQLite's integrity check; restore it from a backup or move it away to start a fresh lab`);
     }
+    return {
+      store,
+      release: () => {
+        store.close();
+        releaseLock();
+      },
+    };
   } catch (err) {
     releaseLock();
     throw err;
   }
-  const recovery = store.recoverAfterCrash();
+}
+
+export async function createLabService(options: LabServiceOptions = {}): Promise<LabService> {
+  const home = path.resolve(options.home ?? labHome());
+  const access = options.access ?? 'jobs';
+  const runsJobs = access === 'jobs';
+  const { store, release } = await openLabStore(home, access, options.sqliteBinding);
+  // crash repair belongs to the process that takes the queue: anyone else leaves runs and jobs exactly as they are
+  const recovery: RecoveryReport = runsJobs ? store.recoverAfterCrash() : { interruptedRuns: [], requeuedJobs: [], droppedJobs: [] };
   const bus = new EventBus((event, err) => console.error(`a ${event} listener threw:`, err));
   const supervisor = new WorkerSupervisor({
     factory: options.workerFactory ?? forkWorkerFactory(),
@@ -98,7 +140,11 @@ export async function createLabService(options: LabServiceOptions = {}): Promise
   });
   const cacheDir = path.join(home, 'data');
   const runner = new JobRunner({ store, supervisor, bus, cacheDir });
+  const inspector = modelInspector({ factory: options.workerFactory ?? forkWorkerFactory(), home, ...(options.workerEnv ? { env: options.workerEnv } : {}) });
+  // a lab that does not run jobs never starts one: a closed runner ignores every kick and reports idle
+  if (!runsJobs) runner.close();
   let closed = false;
+  let closing: Promise<void> | null = null;
   const ctx: ServiceContext = {
     home,
     cacheDir,
@@ -107,6 +153,7 @@ export async function createLabService(options: LabServiceOptions = {}): Promise
     runner,
     supervisor,
     cancelGraceMs: options.cancelGraceMs ?? 30_000,
+    inspectModel: inspector.inspect,
     checkOpen: () => {
       if (closed) throw new LabError('failed_precondition', 'the lab service is closed');
     },
@@ -121,6 +168,7 @@ export async function createLabService(options: LabServiceOptions = {}): Promise
     <M extends keyof typeof LAB_REQUEST_SCHEMAS, R>(name: M, body: (req: z.infer<(typeof LAB_REQUEST_SCHEMAS)[M]>) => R | Promise<R>) =>
     async (req: unknown): Promise<R> => {
       ctx.checkOpen();
+      if (access === 'read' && !READ_METHODS.has(name)) throw new LabError('failed_precondition', `${name} changes the lab, which this command opened read-only`);
       const parsed = parseOrThrow(LAB_REQUEST_SCHEMAS[name], req ?? {});
       try {
         return await body(parsed as z.infer<(typeof LAB_REQUEST_SCHEMAS)[M]>);
@@ -134,8 +182,21 @@ export async function createLabService(options: LabServiceOptions = {}): Promise
   const datasets = datasetMethods(ctx, options.datasetMirrors);
   const exporting = exportMethods(ctx);
 
+  async function closeService(cancelActive: boolean): Promise<void> {
+    runner.stopTaking();
+    const active = runner.current;
+    if (cancelActive && active) await runner.cancelActive(active.runId, ctx.cancelGraceMs);
+    closed = true;
+    runner.close();
+    await supervisor.stop();
+    await inspector.close();
+    release();
+    bus.clear();
+  }
+
   const service: LabService = {
     home,
+    access,
     recovery,
     createExperiment: method('createExperiment', experiments.createExperiment),
     listExperiments: method('listExperiments', () => store.listExperiments()),
@@ -148,12 +209,14 @@ export async function createLabService(options: LabServiceOptions = {}): Promise
     updateRun: method('updateRun', (r) => store.updateRun(r)),
     getMetrics: method('getMetrics', (r) => store.getMetrics(r.runId, r.granularity)),
     listEvaluations: method('listEvaluations', (r) => store.listEvaluations(r.runId)),
+    ensemble: method('ensemble', (r) => store.ensembleOf(r.evaluationIds)),
     evaluate: method('evaluate', runs.evaluate),
     getGallery: method('getGallery', (r) => store.getGallery(r.evaluationId)),
     engineInfo: method('engineInfo', async (): Promise<EngineRecord> => supervisor.engine ?? (await supervisor.ensure())),
     listDatasets: method('listDatasets', datasets.listDatasets),
     downloadDataset: method('downloadDataset', datasets.downloadDataset),
     importDataset: method('importDataset', datasets.importDataset),
+    importModel: method('importModel', importModelMethods(ctx).importModel),
     exportModel: method('exportModel', exporting.exportModel),
     exportReport: method('exportReport', exporting.exportReport),
     listJobs: method('listJobs', () => store.listJobs()),
@@ -161,6 +224,7 @@ export async function createLabService(options: LabServiceOptions = {}): Promise
     on: (event, cb) => bus.on(event, cb),
     resumeRun: async (req) => {
       ctx.checkOpen();
+      if (access === 'read') throw new LabError('failed_precondition', 'resumeRun changes the lab, which this command opened read-only');
       const { runId } = parseOrThrow(RunIdRequestSchema, typeof req === 'string' ? { runId: req } : req);
       try {
         return await runs.resumeRun(runId);
@@ -170,16 +234,8 @@ export async function createLabService(options: LabServiceOptions = {}): Promise
     },
     whenIdle: () => runner.whenIdle(),
     workerPid: () => supervisor.pid,
-    close: async () => {
-      if (closed) return;
-      closed = true;
-      runner.close();
-      await supervisor.stop();
-      store.close();
-      bus.clear();
-      releaseLock();
-    },
+    close: (closeOptions) => (closing ??= closeService(closeOptions?.cancelActive === true)),
   };
-  runner.kick();
+  if (runsJobs) runner.kick();
   return service;
 }

@@ -1,62 +1,205 @@
-// Evaluation results (attack, norm, ε, steps, source run, accuracy): recording one with its gallery, and listing them.
-import type { EvaluationRecord, Gallery } from '../../../shared/contract';
+// Evaluation results: recording one (its complete attack spec, per-example mask, test subset, gallery), listing them,
+// the per-run sanity flags, and ensembles (an example is robust only if it survives every attack of a set).
+import { ATTACK_KINDS, attackLabel, resolveAttack, type ResolvedAttack } from '../../../shared/attacks';
+import type { EnsembleRecord, EvaluationRecord, Gallery, SanityFlag, TestSubset } from '../../../shared/contract';
 import { LabError } from '../../../shared/errors';
 import { encodeJson } from './codec';
 import { writeTx, type StoreContext } from './context';
+import { countCorrect, ensembleMask, wilsonInterval } from './evaluation-stats';
 import { encodeGallery, makeGalleryRepo, type GalleryInput } from './gallery';
 import { makeHeadlineUpdater } from './headline';
 import { makeRunStateReader } from './run-queries';
 import { EVALUATION_COLUMNS, toEvaluation, type EvaluationRow } from './rows';
+import { flagsForRun } from './sanity';
 
-/** An evaluation to store; id and hasGallery are assigned by the store, createdAt defaults to now. */
-export type NewEvaluation = Omit<EvaluationRecord, 'id' | 'createdAt' | 'hasGallery'> & { createdAt?: string };
+/**
+ * An evaluation to store. `spec` is the attack as run; when given, the flat attack fields are taken from it. Older
+ * callers may leave it out: it is then resolved from the flat fields. `mask` (1 byte per example, 1 = still correct)
+ * and `subset` make the evaluation part of ensembles and headlines; `correct` defaults to the mask's count, else to
+ * accuracy · count.
+ */
+export type NewEvaluation = Omit<EvaluationRecord, 'id' | 'createdAt' | 'hasGallery' | 'hasMask' | 'interval' | 'flags' | 'spec' | 'correct' | 'zeroGradFraction' | 'subset' | 'components'> & {
+  createdAt?: string;
+  spec?: ResolvedAttack | null;
+  correct?: number;
+  mask?: Uint8Array | null;
+  subset?: TestSubset | null;
+  zeroGradFraction?: number | null;
+  components?: EvaluationRecord['components'];
+};
 
 export interface EvaluationsRepo {
   /**
-   * Stores an evaluation (and its gallery samples) and refreshes the run's headline accuracies, in one
-   * transaction. `attack: 'clean'` records the clean test accuracy.
+   * Stores an evaluation (and its gallery samples), then refreshes the run's sanity flags and headline accuracies, in
+   * one transaction. `attack: 'clean'` records the clean test accuracy.
    */
   recordEvaluation(evaluation: NewEvaluation, gallery?: GalleryInput): EvaluationRecord;
   /** A run's evaluations, oldest first. */
   listEvaluations(runId: string): EvaluationRecord[];
   /** The gallery stored with an evaluation; not_found when there is none. */
   getGallery(evaluationId: number): Gallery;
+  /** The ensemble of any evaluations on the same test subset, norm and ε (of one run or several). */
+  ensembleOf(evaluationIds: readonly number[]): EnsembleRecord;
+  /** Per (norm, ε, test subset) of a run with two or more attacks: the ensemble of all of them. */
+  runEnsembles(runId: string): EnsembleRecord[];
 }
 
-const ATTACKS = ['fgsm', 'pgd', 'clean'];
+const ATTACKS: readonly string[] = ['clean', ...ATTACK_KINDS];
 const NORMS = ['infinity', 'l2'];
 
 function bad(field: string, message: string): never {
   throw new LabError('invalid_argument', `${field} ${message}`, field);
 }
 
-function checkEvaluation(e: NewEvaluation): void {
+function checkSubset(s: TestSubset): void {
+  if (typeof s !== 'object' || s === null) bad('subset', 'must be {dataset, splitSeed, size, indicesHash}');
+  if (typeof s.dataset !== 'string' || s.dataset === '') bad('subset.dataset', `must be a dataset id (got ${JSON.stringify(s.dataset)})`);
+  if (!Number.isSafeInteger(s.splitSeed)) bad('subset.splitSeed', `must be an integer (got ${String(s.splitSeed)})`);
+  if (!Number.isSafeInteger(s.size) || s.size < 0) bad('subset.size', `must be an integer ≥ 0 (got ${String(s.size)})`);
+  if (typeof s.indicesHash !== 'string' || !/^[0-9a-f]{8,64}$/.test(s.indicesHash)) bad('subset.indicesHash', `must be a hex digest (got ${JSON.stringify(s.indicesHash)})`);
+}
+
+/** Validates and completes an evaluation: the spec (resolved when absent), correct, and the mask against the count. */
+function complete(e: NewEvaluation): { spec: ResolvedAttack | null; correct: number } {
   if (!ATTACKS.includes(e.attack)) bad('attack', `must be one of ${ATTACKS.join(', ')} (got ${JSON.stringify(e.attack)})`);
   if (!NORMS.includes(e.norm)) bad('norm', `must be one of ${NORMS.join(', ')} (got ${JSON.stringify(e.norm)})`);
   if (!Number.isFinite(e.epsilon) || e.epsilon < 0) bad('epsilon', `must be a finite number ≥ 0 (got ${String(e.epsilon)})`);
   if (!Number.isSafeInteger(e.steps) || e.steps < 0) bad('steps', `must be an integer ≥ 0 (got ${String(e.steps)})`);
-  if (e.stepSize !== null && (!Number.isFinite(e.stepSize) || e.stepSize <= 0)) bad('stepSize', `must be > 0 or null (got ${String(e.stepSize)})`);
+  if (e.stepSize !== null && (!Number.isFinite(e.stepSize) || e.stepSize < 0)) bad('stepSize', `must be ≥ 0 or null (got ${String(e.stepSize)})`);
   if (!Number.isSafeInteger(e.restarts) || e.restarts < 0) bad('restarts', `must be an integer ≥ 0 (got ${String(e.restarts)})`);
   if (typeof e.randomStart !== 'boolean') bad('randomStart', `must be true or false (got ${String(e.randomStart)})`);
   if (!(e.accuracy >= 0 && e.accuracy <= 1)) bad('accuracy', `must be in [0, 1] (got ${String(e.accuracy)})`);
   if (!Array.isArray(e.perClassAccuracy) || e.perClassAccuracy.some((a) => typeof a !== 'number' && a !== null)) bad('perClassAccuracy', 'must be a list of numbers (null for a class without examples)');
   if (!Number.isSafeInteger(e.count) || e.count < 0) bad('count', `must be an integer ≥ 0 (got ${String(e.count)})`);
   if (e.createdAt !== undefined && Number.isNaN(Date.parse(e.createdAt))) bad('createdAt', `must be an ISO-8601 timestamp (got ${JSON.stringify(e.createdAt)})`);
+  if (e.zeroGradFraction != null && !(e.zeroGradFraction >= 0 && e.zeroGradFraction <= 1)) bad('zeroGradFraction', `must be in [0, 1] or null (got ${String(e.zeroGradFraction)})`);
+  if (e.subset != null) {
+    checkSubset(e.subset);
+    if (e.subset.size !== e.count) bad('subset.size', `must equal count ${e.count} (got ${e.subset.size})`);
+  }
+  if (e.components !== undefined && (!Array.isArray(e.components) || e.components.some((c) => !ATTACK_KINDS.includes(c.attack) || !(c.accuracy >= 0 && c.accuracy <= 1) || !Number.isSafeInteger(c.correct)))) {
+    bad('components', 'must be a list of {attack, accuracy in [0, 1], correct}');
+  }
+  let correct = e.correct ?? Math.round(e.accuracy * e.count);
+  if (e.mask != null) {
+    if (!(e.mask instanceof Uint8Array) || e.mask.length !== e.count) bad('mask', `must be a Uint8Array of count ${e.count} bytes (got ${e.mask instanceof Uint8Array ? e.mask.length : typeof e.mask})`);
+    if (e.mask.some((v) => v > 1)) bad('mask', 'must hold only 0 and 1');
+    const fromMask = countCorrect(e.mask);
+    if (e.correct !== undefined && e.correct !== fromMask) bad('correct', `must equal the mask's ${fromMask} correct examples (got ${e.correct})`);
+    correct = fromMask;
+  }
+  if (!Number.isSafeInteger(correct) || correct < 0 || correct > e.count) bad('correct', `must be an integer in [0, ${e.count}] (got ${String(correct)})`);
+  if (e.attack === 'clean') return { spec: null, correct };
+  if (e.spec != null) {
+    if (e.spec.attack !== e.attack) bad('spec.attack', `must equal attack ${e.attack} (got ${String(e.spec.attack)})`);
+    return { spec: e.spec, correct };
+  }
+  const spec = resolveAttack({
+    attack: e.attack,
+    norm: e.norm,
+    epsilon: e.epsilon,
+    ...(e.steps > 0 ? { steps: e.steps } : {}),
+    ...(e.stepSize !== null && e.stepSize > 0 ? { stepSize: e.stepSize } : {}),
+    randomStart: e.randomStart,
+    ...(e.restarts > 0 ? { restarts: e.restarts } : {}),
+  });
+  return { spec, correct };
+}
+
+const subsetKey = (s: TestSubset): string => `${s.dataset}|${s.size}|${s.indicesHash}`;
+
+/** "PGD-20 ∞ ε0.2", with "(transfer from run_…)" for a transfer attack. */
+export function evaluationLabel(e: Pick<EvaluationRecord, 'attack' | 'spec' | 'norm' | 'epsilon' | 'steps' | 'restarts' | 'sourceRunId'>): string {
+  if (e.attack === 'clean') return 'clean';
+  const base = attackLabel(e.spec ?? { attack: e.attack, norm: e.norm, epsilon: e.epsilon, steps: e.steps, restarts: e.restarts, queries: 0 });
+  return e.sourceRunId === null ? base : `${base} (transfer from ${e.sourceRunId})`;
 }
 
 export function makeEvaluationsRepo(ctx: StoreContext): EvaluationsRepo {
   const readState = makeRunStateReader(ctx);
   const gallery = makeGalleryRepo(ctx);
-  const refreshHeadline = makeHeadlineUpdater(ctx);
   const insert = ctx.db.prepare(
-    `INSERT INTO evaluations (run_id, source_run_id, attack, norm, epsilon, steps, step_size, restarts, random_start, accuracy, per_class, count, created_at, gallery)
-     VALUES (@runId, @sourceRunId, @attack, @norm, @epsilon, @steps, @stepSize, @restarts, @randomStart, @accuracy, @perClass, @count, @createdAt, @gallery)`,
+    `INSERT INTO evaluations (run_id, source_run_id, attack, norm, epsilon, steps, step_size, restarts, random_start, accuracy, per_class, count, correct, created_at,
+       spec, zero_grad, subset, components, gallery, mask)
+     VALUES (@runId, @sourceRunId, @attack, @norm, @epsilon, @steps, @stepSize, @restarts, @randomStart, @accuracy, @perClass, @count, @correct, @createdAt,
+       @spec, @zeroGrad, @subset, @components, @gallery, @mask)`,
   );
   const byId = ctx.db.prepare<[number], EvaluationRow>(`SELECT ${EVALUATION_COLUMNS} FROM evaluations WHERE id = ?`);
   const byRun = ctx.db.prepare<[string], EvaluationRow>(`SELECT ${EVALUATION_COLUMNS} FROM evaluations WHERE run_id = ? ORDER BY id`);
+  const maskOf = ctx.db.prepare<[number], Buffer | null>('SELECT mask FROM evaluations WHERE id = ?').pluck();
+  const setFlags = ctx.db.prepare('UPDATE evaluations SET flags = ? WHERE id = ?');
+
+  function ensemble(members: readonly EvaluationRecord[]): EnsembleRecord {
+    const first = members[0];
+    if (first === undefined) throw new LabError('invalid_argument', 'an ensemble needs at least one evaluation', 'evaluationIds');
+    const masks: Uint8Array[] = [];
+    for (const m of members) {
+      if (m.attack === 'clean') throw new LabError('invalid_argument', `evaluation ${m.id} is clean accuracy, not an attack`, 'evaluationIds');
+      const mask = maskOf.get(m.id);
+      if (m.subset === null || mask === null || mask === undefined) {
+        throw new LabError('invalid_argument', `evaluation ${m.id} has no per-example record (it was stored before the lab kept one); evaluate again to use it in an ensemble`, 'evaluationIds');
+      }
+      if (subsetKey(m.subset) !== subsetKey(first.subset!)) {
+        throw new LabError('invalid_argument', `evaluations ${first.id} and ${m.id} scored different test images (${first.subset!.dataset} ${first.subset!.size} #${first.subset!.indicesHash.slice(0, 8)} vs ${m.subset.dataset} ${m.subset.size} #${m.subset.indicesHash.slice(0, 8)})`, 'evaluationIds');
+      }
+      if (m.norm !== first.norm || Math.abs(m.epsilon - first.epsilon) > 1e-9) {
+        throw new LabError('invalid_argument', `evaluations ${first.id} and ${m.id} attack different threat models (${first.norm} ε${first.epsilon} vs ${m.norm} ε${m.epsilon})`, 'evaluationIds');
+      }
+      masks.push(new Uint8Array(mask.buffer, mask.byteOffset, mask.byteLength));
+    }
+    const correct = countCorrect(ensembleMask(masks));
+    const count = first.count;
+    const seen = new Set<string>();
+    const flags: SanityFlag[] = [];
+    for (const f of members.flatMap((m) => m.flags)) {
+      if (!seen.has(f.reason)) flags.push(f);
+      seen.add(f.reason);
+    }
+    return {
+      norm: first.norm,
+      epsilon: first.epsilon,
+      subset: first.subset!,
+      evaluationIds: members.map((m) => m.id),
+      attacks: members.map(evaluationLabel),
+      accuracy: count === 0 ? 0 : correct / count,
+      correct,
+      count,
+      interval: wilsonInterval(correct, count),
+      flags,
+    };
+  }
+
+  function listEvaluations(runId: string): EvaluationRecord[] {
+    readState(runId);
+    return byRun.all(runId).map(toEvaluation);
+  }
+
+  function runEnsembles(runId: string): EnsembleRecord[] {
+    const groups = new Map<string, EvaluationRecord[]>();
+    for (const e of listEvaluations(runId)) {
+      if (e.attack === 'clean' || e.subset === null || !e.hasMask) continue;
+      const key = `${e.norm}|${Number(e.epsilon.toPrecision(9))}|${subsetKey(e.subset)}`;
+      const g = groups.get(key);
+      if (g) g.push(e);
+      else groups.set(key, [e]);
+    }
+    return [...groups.values()].filter((g) => g.length >= 2).map(ensemble).sort((a, b) => a.norm.localeCompare(b.norm) || a.epsilon - b.epsilon);
+  }
+
+  const refreshHeadline = makeHeadlineUpdater(ctx, ensemble);
+
+  /** Reruns the sanity checks over the run's evaluations and stores each one's flags. */
+  function refreshFlags(runId: string): void {
+    const evals = byRun.all(runId).map(toEvaluation);
+    const flags = flagsForRun(evals);
+    for (const e of evals) {
+      const f = flags.get(e.id) ?? [];
+      if (JSON.stringify(f) !== JSON.stringify(e.flags)) setFlags.run(encodeJson(f), e.id);
+    }
+  }
 
   const recordEvaluation = writeTx(ctx, (e: NewEvaluation, g?: GalleryInput): EvaluationRecord => {
-    checkEvaluation(e);
+    const { spec, correct } = complete(e);
     const encoded = g === undefined ? undefined : encodeGallery(g);
     readState(e.runId);
     if (e.sourceRunId !== null) readState(e.sourceRunId, 'sourceRunId');
@@ -64,28 +207,40 @@ export function makeEvaluationsRepo(ctx: StoreContext): EvaluationsRepo {
       runId: e.runId,
       sourceRunId: e.sourceRunId,
       attack: e.attack,
-      norm: e.norm,
-      epsilon: e.epsilon,
-      steps: e.steps,
-      stepSize: e.stepSize,
-      restarts: e.restarts,
-      randomStart: e.randomStart ? 1 : 0,
+      norm: spec?.norm ?? e.norm,
+      epsilon: spec?.epsilon ?? e.epsilon,
+      steps: spec?.steps ?? e.steps,
+      stepSize: spec === null ? e.stepSize : spec.stepSize,
+      restarts: spec?.restarts ?? e.restarts,
+      randomStart: (spec?.randomStart ?? e.randomStart) ? 1 : 0,
       accuracy: e.accuracy,
       perClass: encodeJson(e.perClassAccuracy),
       count: e.count,
+      correct,
       createdAt: e.createdAt ?? ctx.now(),
+      spec: spec === null ? null : encodeJson(spec),
+      zeroGrad: e.zeroGradFraction ?? null,
+      subset: e.subset == null ? null : encodeJson(e.subset),
+      components: encodeJson(e.components ?? []),
       gallery: encoded?.meta ?? null,
+      mask: e.mask == null ? null : Buffer.from(e.mask.buffer, e.mask.byteOffset, e.mask.byteLength),
     });
     const id = Number(lastInsertRowid);
     if (encoded !== undefined) gallery.insertGallery(id, encoded.rows);
+    refreshFlags(e.runId);
     refreshHeadline(e.runId);
     return toEvaluation(byId.get(id) as EvaluationRow);
   });
 
-  function listEvaluations(runId: string): EvaluationRecord[] {
-    readState(runId);
-    return byRun.all(runId).map(toEvaluation);
+  function ensembleOf(ids: readonly number[]): EnsembleRecord {
+    if (!Array.isArray(ids) || ids.length === 0) throw new LabError('invalid_argument', 'evaluationIds must list at least one evaluation', 'evaluationIds');
+    const members = [...new Set(ids)].map((id) => {
+      const row = byId.get(id);
+      if (row === undefined) throw new LabError('not_found', `evaluation ${id} does not exist (it may have been deleted)`, 'evaluationIds');
+      return toEvaluation(row);
+    });
+    return ensemble(members);
   }
 
-  return { recordEvaluation, listEvaluations, getGallery: gallery.getGallery };
+  return { recordEvaluation, listEvaluations, getGallery: gallery.getGallery, ensembleOf, runEnsembles };
 }

@@ -1,4 +1,4 @@
-// Experiments: one config that yields one run per role (base, adv). Created, listed, read and deleted with their runs.
+// Experiments: one config that yields one run per role (base, adv) and seed. Created, listed, read and deleted with their runs.
 import type { ExperimentDetail, ExperimentSummary, RunConfig, RunSummary } from '../../../shared/contract';
 import { LabError } from '../../../shared/errors';
 import type { ExperimentConfig, RunRole } from '../../../shared/schemas';
@@ -53,6 +53,10 @@ function checkRuns(runs: readonly NewRunInput[]): void {
     if (!Number.isSafeInteger(epochs) || epochs < 1) {
       throw new LabError('invalid_argument', `runs[${i}].config.hparams.epochs must be an integer ≥ 1 (got ${String(epochs)})`, `runs[${i}].config.hparams.epochs`);
     }
+    const seed = r.config.seed;
+    if (!Number.isSafeInteger(seed) || seed < 0) {
+      throw new LabError('invalid_argument', `runs[${i}].config.seed must be an integer ≥ 0 (got ${String(seed)})`, `runs[${i}].config.seed`);
+    }
   });
 }
 
@@ -60,8 +64,8 @@ export function makeExperimentsRepo(ctx: StoreContext, runsRepo: RunsRepo): Expe
   const { getRunSummary } = makeRunQueries(ctx);
   const insertExperiment = ctx.db.prepare('INSERT INTO experiments (id, name, created_at, tags, notes, config) VALUES (?, ?, ?, ?, ?, ?)');
   const insertRun = ctx.db.prepare(
-    `INSERT INTO runs (id, experiment_id, name, role, config, status, created_at, epochs, tags, notes)
-     VALUES (?, ?, ?, ?, ?, 'queued', ?, ?, ?, ?)`,
+    `INSERT INTO runs (id, experiment_id, name, role, config, status, created_at, epochs, tags, notes, seed)
+     VALUES (?, ?, ?, ?, ?, 'queued', ?, ?, ?, ?, ?)`,
   );
   const all = ctx.db.prepare<[], ExperimentRow>(`${SUMMARY_SQL} ORDER BY e.created_at DESC, e.rowid DESC`);
   const one = ctx.db.prepare<[string], ExperimentRow>(`${SUMMARY_SQL} WHERE e.id = ?`);
@@ -79,7 +83,7 @@ export function makeExperimentsRepo(ctx: StoreContext, runsRepo: RunsRepo): Expe
     const runIds = runs.map((r) => {
       const runId = newRunId();
       const runTags = r.tags === undefined ? tags : normaliseTags(r.tags, 'runs.tags');
-      insertRun.run(runId, id, r.name.trim(), r.role, encodeJson(r.config), createdAt, r.config.hparams.epochs, JSON.stringify(runTags), r.notes ?? '');
+      insertRun.run(runId, id, r.name.trim(), r.role, encodeJson(r.config), createdAt, r.config.hparams.epochs, JSON.stringify(runTags), r.notes ?? '', r.config.seed);
       return runId;
     });
     return { experiment: toSummary(one.get(id) as ExperimentRow), runs: runIds.map(getRunSummary) };

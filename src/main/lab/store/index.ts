@@ -1,5 +1,5 @@
 // Public surface of the SQLite store: openStore and the types and constants its callers use.
-export { openStore, type OpenStoreOptions, type Store, type StoreHandle } from './store';
+export { openStore, readSchemaVersion, type OpenStoreOptions, type Store, type StoreHandle } from './store';
 export type { NewRunInput } from './experiments';
 export type { RunFilter } from './run-queries';
 export type { RunEdit } from './runs';

@@ -23,6 +23,8 @@ export interface JobsRepo {
   markJobRunning(jobId: string): StoredJob;
   /** Removes a job from the queue (it finished, failed or was cancelled; its outcome lives on the run). */
   finishJob(jobId: string): void;
+  /** running → queued, at its old place: a host closed before the job got anywhere. */
+  requeueJob(jobId: string): StoredJob;
   /** Removes every job of a run (a queued run that was cancelled); returns their ids. */
   deleteJobsForRun(runId: string): string[];
   /** All jobs in queue order. */
@@ -55,6 +57,7 @@ export function makeJobsRepo(ctx: StoreContext): JobsRepo {
   const oldestQueued = ctx.db.prepare<[], JobRow>(`SELECT * FROM jobs WHERE status = 'queued' ORDER BY seq LIMIT 1`);
   const all = ctx.db.prepare<[], JobRow>('SELECT * FROM jobs ORDER BY seq');
   const setRunning = ctx.db.prepare(`UPDATE jobs SET status = 'running' WHERE id = ?`);
+  const setQueued = ctx.db.prepare(`UPDATE jobs SET status = 'queued' WHERE id = ?`);
   const remove = ctx.db.prepare('DELETE FROM jobs WHERE id = ?');
   const idsOfRun = ctx.db.prepare<[string], string>('SELECT id FROM jobs WHERE run_id = ? ORDER BY seq').pluck();
   const removeOfRun = ctx.db.prepare('DELETE FROM jobs WHERE run_id = ?');
@@ -82,6 +85,13 @@ export function makeJobsRepo(ctx: StoreContext): JobsRepo {
     return getJob(jobId);
   });
 
+  const requeueJob = writeTx(ctx, (jobId: string): StoredJob => {
+    const job = getJob(jobId);
+    if (job.status !== 'running') throw new LabError('failed_precondition', `job ${jobId} is not running`, 'jobId');
+    setQueued.run(jobId);
+    return getJob(jobId);
+  });
+
   const finishJob = writeTx(ctx, (jobId: string): void => {
     if (remove.run(jobId).changes === 0) throw notFound('job', jobId, 'jobId');
   });
@@ -101,6 +111,7 @@ export function makeJobsRepo(ctx: StoreContext): JobsRepo {
     getJob,
     markJobRunning,
     finishJob,
+    requeueJob,
     deleteJobsForRun,
     listJobs: () => all.all().map((r) => ({ id: r.id, kind: r.kind, runId: r.run_id, status: r.status, createdAt: r.created_at })),
   };

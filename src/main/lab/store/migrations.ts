@@ -131,7 +131,98 @@ CREATE TABLE settings (
 ) STRICT;
 `;
 
-export const MIGRATIONS: readonly Migration[] = [{ version: 1, name: 'initial schema', sql: V1_INITIAL }];
+// v2 is assembled from one part per capability (each part's statements are its own; keep them independent).
+/**
+ * Complete attack specs, per-example robustness and sanity flags stored with each evaluation. The attack CHECK must
+ * take the new kinds, so evaluations is rebuilt (SQLite cannot alter a CHECK): the old table is renamed first, which
+ * repoints gallery_samples' foreign key at it; gallery_samples is then rebuilt against the new table before the old
+ * one is dropped, so no ON DELETE CASCADE fires (foreign keys stay on inside the migration's transaction).
+ * Rows from v1 keep their numbers; their spec is the v1 attack as it ran (loss ce, attack seed = the run's seed), and
+ * they have no mask or subset, so they join no ensemble and make no headline. Headlines are recomputed from the new
+ * rules as evaluations arrive; v1's mixed-attack robust numbers are cleared.
+ */
+const V2_EVALUATION_SPECS = `
+ALTER TABLE evaluations RENAME TO evaluations_v1;
+CREATE TABLE evaluations (
+  id            INTEGER PRIMARY KEY AUTOINCREMENT,
+  run_id        TEXT NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+  source_run_id TEXT REFERENCES runs(id) ON DELETE SET NULL,
+  attack        TEXT NOT NULL CHECK (attack IN ('clean','fgsm','pgd','pgd-cw','apgd-ce','apgd-t','square','autoattack')),
+  norm          TEXT NOT NULL CHECK (norm IN ('infinity','l2')),
+  epsilon       REAL NOT NULL CHECK (epsilon >= 0),
+  steps         INTEGER NOT NULL CHECK (steps >= 0),
+  step_size     REAL,
+  restarts      INTEGER NOT NULL CHECK (restarts >= 0),
+  random_start  INTEGER NOT NULL CHECK (random_start IN (0, 1)),
+  accuracy      REAL NOT NULL CHECK (accuracy >= 0 AND accuracy <= 1),
+  per_class     TEXT NOT NULL CHECK (json_valid(per_class)),
+  count         INTEGER NOT NULL CHECK (count >= 0),
+  correct       INTEGER NOT NULL CHECK (correct >= 0 AND correct <= count),
+  created_at    TEXT NOT NULL,
+  -- The ResolvedAttack as run (src/shared/attacks.ts); NULL for clean accuracy.
+  spec          TEXT CHECK (spec IS NULL OR json_valid(spec)),
+  zero_grad     REAL CHECK (zero_grad IS NULL OR (zero_grad >= 0 AND zero_grad <= 1)),
+  -- {dataset, splitSeed, size, indicesHash}; NULL for rows from v1.
+  subset        TEXT CHECK (subset IS NULL OR json_valid(subset)),
+  components    TEXT NOT NULL DEFAULT '[]' CHECK (json_valid(components)),
+  flags         TEXT NOT NULL DEFAULT '[]' CHECK (json_valid(flags)),
+  -- {width, height, classNames} when gallery samples were stored with this evaluation, else NULL.
+  gallery       TEXT CHECK (gallery IS NULL OR json_valid(gallery)),
+  -- One byte per test example in subset order, 1 = still classified correctly; NULL for rows from v1.
+  mask          BLOB CHECK (mask IS NULL OR length(mask) = count)
+) STRICT;
+INSERT INTO evaluations (id, run_id, source_run_id, attack, norm, epsilon, steps, step_size, restarts, random_start, accuracy, per_class, count, correct, created_at, spec, gallery)
+  SELECT v.id, v.run_id, v.source_run_id, v.attack, v.norm, v.epsilon, v.steps, v.step_size, v.restarts, v.random_start, v.accuracy, v.per_class, v.count,
+         min(v.count, max(0, CAST(round(v.accuracy * v.count) AS INTEGER))), v.created_at,
+         CASE WHEN v.attack = 'clean' THEN NULL ELSE json_object(
+           'attack', v.attack, 'norm', v.norm, 'epsilon', v.epsilon, 'steps', v.steps,
+           'stepSize', coalesce(v.step_size, CASE WHEN v.attack = 'fgsm' THEN v.epsilon ELSE 2.5 * v.epsilon / max(v.steps, 1) END),
+           'randomStart', json(CASE WHEN v.random_start = 1 THEN 'true' ELSE 'false' END), 'restarts', v.restarts,
+           'loss', 'ce', 'targets', 0, 'queries', 0, 'pInit', 0,
+           'seed', coalesce((SELECT json_extract(r.config, '$.seed') FROM runs r WHERE r.id = v.run_id), 0)) END,
+         v.gallery
+  FROM evaluations_v1 v ORDER BY v.id;
+CREATE TABLE gallery_samples_v2 (
+  evaluation_id INTEGER NOT NULL REFERENCES evaluations(id) ON DELETE CASCADE,
+  position      INTEGER NOT NULL,
+  idx           INTEGER NOT NULL,
+  label         INTEGER NOT NULL,
+  clean         BLOB NOT NULL,
+  adversarial   BLOB NOT NULL,
+  predictions   TEXT NOT NULL CHECK (json_valid(predictions)),
+  PRIMARY KEY (evaluation_id, position)
+) STRICT, WITHOUT ROWID;
+INSERT INTO gallery_samples_v2 SELECT evaluation_id, position, idx, label, clean, adversarial, predictions FROM gallery_samples;
+DROP TABLE gallery_samples;
+ALTER TABLE gallery_samples_v2 RENAME TO gallery_samples;
+-- keep AUTOINCREMENT's promise: ids of evaluations deleted under v1 are not handed out again
+UPDATE sqlite_sequence SET seq = max(seq, coalesce((SELECT seq FROM sqlite_sequence WHERE name = 'evaluations_v1'), 0)) WHERE name = 'evaluations';
+DROP TABLE evaluations_v1;
+CREATE INDEX evaluations_by_run ON evaluations(run_id);
+CREATE INDEX evaluations_by_source ON evaluations(source_run_id);
+ALTER TABLE runs ADD COLUMN headline TEXT CHECK (headline IS NULL OR json_valid(headline));
+UPDATE runs SET robust_accuracy = NULL, robust_label = NULL;
+`;
+/** Seed groups: an experiment repeating its runs over several seeds. */
+const V2_SEED_GROUPS = `
+-- The run's training seed, copied out of its config so listings can group runs without parsing configs.
+ALTER TABLE runs ADD COLUMN seed INTEGER NOT NULL DEFAULT 0 CHECK (seed >= 0);
+UPDATE runs SET seed = json_extract(config, '$.seed')
+  WHERE json_type(config, '$.seed') = 'integer' AND json_extract(config, '$.seed') >= 0;
+CREATE INDEX runs_by_seed_group ON runs(experiment_id, role, seed);
+`;
+/** Runs made from an imported model (no training) and each run's recorded output kind (logits or probabilities). */
+const V2_IMPORTED_MODELS = `
+-- 'imported': a user's model stored by import-model as a completed run that was never trained.
+ALTER TABLE runs ADD COLUMN kind TEXT NOT NULL DEFAULT 'trained' CHECK (kind IN ('trained','imported'));
+-- What the run's model outputs, decided once from its last layer; NULL while not recorded.
+ALTER TABLE runs ADD COLUMN output_kind TEXT CHECK (output_kind IS NULL OR output_kind IN ('logits','probabilities'));
+`;
+
+export const MIGRATIONS: readonly Migration[] = [
+  { version: 1, name: 'initial schema', sql: V1_INITIAL },
+  { version: 2, name: 'evaluation specs, seed groups, imported models', sql: [V2_EVALUATION_SPECS, V2_SEED_GROUPS, V2_IMPORTED_MODELS].join('\n') },
+];
 
 /** The newest schema this build can read and write. */
 export const LATEST_SCHEMA_VERSION = MIGRATIONS.length;

@@ -1,5 +1,7 @@
 // Row shapes as SQLite returns them, the column lists that produce them, and their mapping to the contract types.
-import type { EvaluationRecord, RunStatus, RunSummary } from '../../../shared/contract';
+import type { EvaluationRecord, Headline, RunKind, RunStatus, RunSummary, SanityFlag, TestSubset } from '../../../shared/contract';
+import type { ResolvedAttack } from '../../../shared/attacks';
+import { wilsonInterval } from './evaluation-stats';
 import type { RunRole } from '../../../shared/schemas';
 import { decodeJson, decodeNumbers } from './codec';
 
@@ -25,13 +27,17 @@ export type RunSummaryTuple = [
   backend: string | null,
   tags: string,
   error: string | null,
+  seed: number,
+  headline: string | null,
+  kind: RunKind,
+  outputKind: 'logits' | 'probabilities' | null,
 ];
 
 /** Columns for RunSummaryTuple, in its order, from `runs r JOIN experiments e`; no large JSON column is read. */
 export const RUN_SUMMARY_COLUMNS = `
   r.id, r.experiment_id, e.name, r.name, r.role, r.status,
   r.created_at, r.started_at, r.finished_at, r.epochs_done, r.epochs,
-  r.clean_accuracy, r.robust_accuracy, r.robust_label, r.backend, r.tags, r.error`;
+  r.clean_accuracy, r.robust_accuracy, r.robust_label, r.backend, r.tags, r.error, r.seed, r.headline, r.kind, r.output_kind`;
 
 export const RUN_SUMMARY_FROM = `runs r JOIN experiments e ON e.id = r.experiment_id`;
 
@@ -42,13 +48,14 @@ export function durationMs(startedAt: string | null, finishedAt: string | null):
 }
 
 export function toRunSummary(t: RunSummaryTuple): RunSummary {
-  const [id, experimentId, experimentName, name, role, status, createdAt, startedAt, finishedAt, epochsDone, epochs, cleanAccuracy, robustAccuracy, robustLabel, backend, tags, error] = t;
+  const [id, experimentId, experimentName, name, role, status, createdAt, startedAt, finishedAt, epochsDone, epochs, cleanAccuracy, robustAccuracy, robustLabel, backend, tags, error, seed, headline, kind, outputKind] = t;
   return {
     id,
     experimentId,
     experimentName,
     name,
     role,
+    seed,
     status,
     createdAt,
     startedAt,
@@ -59,9 +66,12 @@ export function toRunSummary(t: RunSummaryTuple): RunSummary {
     cleanAccuracy,
     robustAccuracy,
     robustLabel,
+    headline: headline === null ? null : decodeJson<Headline>(headline),
     backend,
     tags: decodeJson<string[]>(tags),
     error,
+    kind,
+    outputKind,
   };
 }
 
@@ -79,13 +89,22 @@ export interface EvaluationRow {
   accuracy: number;
   per_class: string;
   count: number;
+  correct: number;
   created_at: string;
+  spec: string | null;
+  zero_grad: number | null;
+  subset: string | null;
+  components: string;
+  flags: string;
+  has_mask: number;
   has_gallery: number;
 }
 
+/** Every column but the mask (read only for ensembles). */
 export const EVALUATION_COLUMNS = `
   id, run_id, source_run_id, attack, norm, epsilon, steps, step_size, restarts, random_start,
-  accuracy, per_class, count, created_at, gallery IS NOT NULL AS has_gallery`;
+  accuracy, per_class, count, correct, created_at, spec, zero_grad, subset, components, flags,
+  mask IS NOT NULL AS has_mask, gallery IS NOT NULL AS has_gallery`;
 
 export function toEvaluation(row: EvaluationRow): EvaluationRecord {
   return {
@@ -99,9 +118,17 @@ export function toEvaluation(row: EvaluationRow): EvaluationRecord {
     stepSize: row.step_size,
     restarts: row.restarts,
     randomStart: row.random_start === 1,
+    spec: row.spec === null ? null : decodeJson<ResolvedAttack>(row.spec),
     accuracy: row.accuracy,
     perClassAccuracy: decodeNumbers<number[]>(row.per_class),
     count: row.count,
+    correct: row.correct,
+    interval: wilsonInterval(row.correct, row.count),
+    zeroGradFraction: row.zero_grad,
+    subset: row.subset === null ? null : decodeJson<TestSubset>(row.subset),
+    components: decodeJson<EvaluationRecord['components']>(row.components),
+    flags: decodeJson<SanityFlag[]>(row.flags),
+    hasMask: row.has_mask === 1,
     createdAt: row.created_at,
     hasGallery: row.has_gallery === 1,
   };

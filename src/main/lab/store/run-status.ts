@@ -23,8 +23,8 @@ const FINAL: ReadonlySet<RunStatus> = new Set(['completed', 'failed', 'cancelled
 export interface StatusChange {
   /** Error text to keep with a failed/cancelled/interrupted run; cleared when the run is queued or started again. */
   error?: string;
-  /** Defaults to now when the run first starts; a resumed run keeps its first start. */
-  startedAt?: string;
+  /** Defaults to now when the run first starts; a resumed run keeps its first start; null clears it (a run put back in the queue before it trained). */
+  startedAt?: string | null;
   /** Defaults to now when the run reaches a final status. */
   finishedAt?: string;
 }
@@ -38,8 +38,8 @@ export function canTransition(from: RunStatus, to: RunStatus): boolean {
   return RUN_TRANSITIONS[from].includes(to);
 }
 
-function checkTimestamp(value: string | undefined, field: string): void {
-  if (value !== undefined && Number.isNaN(Date.parse(value))) {
+function checkTimestamp(value: string | null | undefined, field: string): void {
+  if (typeof value === 'string' && Number.isNaN(Date.parse(value))) {
     throw new LabError('invalid_argument', `${field} must be an ISO-8601 timestamp (got ${JSON.stringify(value)})`, field);
   }
 }
@@ -64,7 +64,7 @@ export function makeRunStatusRepo(ctx: StoreContext): RunStatusRepo {
         'status',
       );
     }
-    const started = status === 'running' ? (change.startedAt ?? run.started_at ?? ctx.now()) : (change.startedAt ?? run.started_at);
+    const started = status === 'running' ? (change.startedAt ?? run.started_at ?? ctx.now()) : change.startedAt === null ? null : (change.startedAt ?? run.started_at);
     const finished = FINAL.has(status) ? (change.finishedAt ?? ctx.now()) : null;
     const error = FINAL.has(status) && status !== 'completed' ? (change.error ?? null) : null;
     update.run({ id: runId, status, started, finished, error });

@@ -50,6 +50,7 @@ export function makeRunsRepo(ctx: StoreContext, deps: { metrics: MetricsRepo; ev
       notes: row.notes,
       epochMetrics: deps.metrics.getMetrics(runId, 'epoch').epochs,
       evaluations: deps.evaluations.listEvaluations(runId),
+      ensembles: deps.evaluations.runEnsembles(runId),
       artifacts: deps.artifacts.listArtifacts(runId),
     };
   });

@@ -8,9 +8,11 @@ import { runFolder, type StoreContext } from './context';
 import { makeEvaluationsRepo, type EvaluationsRepo } from './evaluations';
 import { makeExperimentsRepo, type ExperimentsRepo } from './experiments';
 import { checkFileHeader, inspectDatabase } from './integrity';
+import { makeImportedRunsRepo, type ImportedRunsRepo } from './imported-runs';
 import { makeJobsRepo, type JobsRepo } from './jobs';
 import { makeMetricsRepo, type MetricsRepo } from './metrics';
 import { migrate, type MigrationResult } from './migrate';
+import { LATEST_SCHEMA_VERSION } from './migrations';
 import { makeRecovery, type RecoveryReport } from './recovery';
 import { makeRunQueries, type RunQueries } from './run-queries';
 import { makeRunStatusRepo, type RunStatusRepo } from './run-status';
@@ -27,6 +29,11 @@ export interface OpenStoreOptions {
   busyTimeoutMs?: number;
   /** Clock for timestamps; tests pass a fixed one. */
   now?: () => Date;
+  /**
+   * Open an existing file read-only: no file or folder is created, nothing is migrated or set, every write fails.
+   * The file must already be at the newest schema (`readSchemaVersion` tells).
+   */
+  readonly?: boolean;
 }
 
 export interface StoreHandle {
@@ -55,13 +62,15 @@ export type Store = StoreHandle &
   EvaluationsRepo &
   ArtifactsRepo &
   JobsRepo &
+  ImportedRunsRepo &
   SettingsRepo;
 
 const DEFAULT_BUSY_TIMEOUT_MS = 5000;
 
 function connect(info: FileInfo, opts: OpenStoreOptions): Database.Database {
   try {
-    return new Database(info.file, { nativeBinding: opts.nativeBinding, timeout: opts.busyTimeoutMs ?? DEFAULT_BUSY_TIMEOUT_MS });
+    const readonly = opts.readonly === true ? { readonly: true, fileMustExist: true } : {};
+    return new Database(info.file, { nativeBinding: opts.nativeBinding, timeout: opts.busyTimeoutMs ?? DEFAULT_BUSY_TIMEOUT_MS, ...readonly });
   } catch (err) {
     if (err instanceof Database.SqliteError) throw toLabError(err, info);
     const message = err instanceof Error ? err.message : String(err);
@@ -83,6 +92,7 @@ export function openStore(file: string, opts: OpenStoreOptions = {}): Store {
   const abs = path.resolve(file);
   const info: FileInfo = { file: abs, runsDir: path.resolve(opts.runsDir ?? path.join(path.dirname(abs), 'runs')) };
   const exists = checkFileHeader(info);
+  if (opts.readonly === true) return openReadOnly(info, opts, exists);
   if (!exists) {
     try {
       fs.mkdirSync(path.dirname(abs), { recursive: true });
@@ -104,6 +114,44 @@ export function openStore(file: string, opts: OpenStoreOptions = {}): Store {
     db.close();
     throw toLabError(err, info);
   }
+}
+
+function openReadOnly(info: FileInfo, opts: OpenStoreOptions, exists: boolean): Store {
+  if (!exists) throw new LabError('not_found', `${info.file} does not exist or is empty; there is no lab to read there`);
+  const db = connect(info, opts);
+  const clock = opts.now ?? (() => new Date());
+  const ctx: StoreContext = { db, file: info.file, runsDir: info.runsDir, now: () => clock().toISOString() };
+  try {
+    const { schemaVersion } = inspectDatabase(db, info);
+    if (schemaVersion !== LATEST_SCHEMA_VERSION) {
+      throw new LabError('failed_precondition', `${info.file} is at schema v${schemaVersion} and needs an upgrade to v${LATEST_SCHEMA_VERSION}, which a read-only open cannot do`);
+    }
+    return assemble(ctx, info, { from: schemaVersion, to: schemaVersion, applied: [] });
+  } catch (err) {
+    db.close();
+    throw toLabError(err, info);
+  }
+}
+
+/** Offset of user_version (the schema version) in SQLite's file header, a big-endian 32-bit integer. */
+const USER_VERSION_OFFSET = 60;
+
+/**
+ * The schema version in the file's header, read with plain file I/O: SQLite would create -wal/-shm files next to
+ * a WAL database even to read it. 0 for a new (absent or empty) file. A migration still in the -wal file only
+ * makes this lower than the truth, never higher.
+ */
+export function readSchemaVersion(file: string): number {
+  const info: FileInfo = { file: path.resolve(file), runsDir: '' };
+  if (!checkFileHeader(info)) return 0;
+  const header = Buffer.alloc(USER_VERSION_OFFSET + 4);
+  const fd = fs.openSync(info.file, 'r');
+  try {
+    fs.readSync(fd, header, 0, header.length, 0);
+  } finally {
+    fs.closeSync(fd);
+  }
+  return header.readUInt32BE(USER_VERSION_OFFSET);
 }
 
 function assemble(ctx: StoreContext, info: FileInfo, migration: MigrationResult): Store {
@@ -135,6 +183,7 @@ function assemble(ctx: StoreContext, info: FileInfo, migration: MigrationResult)
       ...evaluations,
       ...artifacts,
       ...makeJobsRepo(ctx),
+      ...makeImportedRunsRepo(ctx),
       ...makeSettingsRepo(ctx),
     },
     info,

@@ -3,9 +3,10 @@
 import { type EngineRecord } from '../../../shared/contract';
 import { LabError } from '../../../shared/errors';
 import { getEngineRecord } from '../engine/record';
+import { inspectModel } from './inspect-model';
 import { runEvaluateJob, runTrainJob, type JobOutcome } from './jobs';
 import { connectToHost } from './port';
-import { type HostToWorker, type WorkerJob } from './protocol';
+import { type HostToWorker, type InspectModelRequest, type WorkerJob } from './protocol';
 
 const port = connectToHost();
 let current: { job: WorkerJob; cancel: boolean } | null = null;
@@ -32,8 +33,20 @@ async function run(job: WorkerJob): Promise<void> {
   }
 }
 
+/** Inspections are independent of the job slot: a model inspector sends them to a worker of its own. */
+async function inspect(request: InspectModelRequest): Promise<void> {
+  try {
+    port.post({ type: 'model-inspected', requestId: request.requestId, result: { ok: true, inspection: await inspectModel(request) } });
+  } catch (err) {
+    port.post({ type: 'model-inspected', requestId: request.requestId, result: { ok: false, error: LabError.wrap(err, 'corrupt_data').toJSON() } });
+  }
+}
+
 function onMessage(m: HostToWorker): void {
   switch (m.type) {
+    case 'inspect-model':
+      void inspect(m.request);
+      return;
     case 'train':
     case 'evaluate':
       if (current) {

@@ -1,11 +1,11 @@
 // Runs a list of evaluations (clean accuracy, white-box and transfer attacks) on one trained model and reports each result.
 import type * as tf from '@tensorflow/tfjs';
-import { type GallerySample as ContractGallerySample, type RunRole } from '../../../shared/contract';
+import { requestOf, sameAttack, type AttackRequest, type ResolvedAttack } from '../../../shared/attacks';
+import { type EvaluationComponent, type GallerySample as ContractGallerySample, type RunRole, type TestSubset } from '../../../shared/contract';
 import { LabError } from '../../../shared/errors';
 import { robustnessCurve, type AttackAccuracy } from '../attacks/evaluate';
 import { sampleGallery } from '../attacks/gallery';
 import { type PixelData } from '../attacks/inputs';
-import { type AttackSpec as AttackRunSpec } from '../attacks/spec';
 import { type EvalTask, type EvaluationResult, type GalleryPayload } from './protocol';
 
 /** How many test images a gallery shows. */
@@ -15,6 +15,8 @@ export interface TestSet {
   images: PixelData;
   labels: Uint8Array;
   classNames: string[];
+  /** Which images these are (dataset, split seed, size, indices hash): stored with every evaluation. */
+  subset: TestSubset;
 }
 
 export interface EvaluatedModel {
@@ -28,7 +30,6 @@ export interface EvaluationContext {
   /** Another trained model of the experiment, whose predictions the gallery shows next to the target's. */
   peer: EvaluatedModel | null;
   test: TestSet;
-  seed: number;
   batchSize?: number;
   /** Loads a transfer source's model (cached by the caller). */
   loadSource(task: EvalTask): Promise<tf.LayersModel>;
@@ -37,27 +38,36 @@ export interface EvaluationContext {
   shouldStop(): boolean;
 }
 
-function attackSpecOf(task: EvalTask, seed: number): Omit<AttackRunSpec, 'epsilon'> {
-  const attack = task.attack === 'clean' ? 'fgsm' : task.attack;
-  const spec: Omit<AttackRunSpec, 'epsilon'> = { attack, norm: task.norm, steps: task.attack === 'clean' ? 1 : task.steps, randomStart: task.randomStart, restarts: task.restarts, seed };
-  if (task.stepSize !== null && task.attack !== 'clean') spec.stepSize = task.stepSize;
-  return spec;
+/** What the attack engine is given for a task: the request that resolves back to the host's spec; clean = FGSM at ε 0 (no attack is run). */
+function requestFor(task: EvalTask): Omit<AttackRequest, 'epsilon'> & { epsilon: number } {
+  return task.attack === null ? { attack: 'fgsm', norm: 'infinity', epsilon: 0 } : requestOf(task.attack);
 }
 
-function toResult(task: EvalTask, point: AttackAccuracy): EvaluationResult {
+function toResult(task: EvalTask, point: AttackAccuracy, subset: TestSubset): EvaluationResult {
+  const spec: ResolvedAttack | null = task.attack;
+  if (spec !== null && !sameAttack(spec, point.attack)) {
+    // the host resolved this attack once; running anything else would store a number under the wrong name
+    throw new LabError('internal', `the attack engine ran ${JSON.stringify(point.attack)} for the task ${JSON.stringify(spec)}`);
+  }
   return {
     sourceRunId: task.sourceRunId,
-    attack: task.attack,
-    norm: task.norm,
-    epsilon: task.attack === 'clean' ? 0 : point.epsilon,
-    steps: task.attack === 'clean' ? 0 : point.attack.steps,
-    stepSize: task.attack === 'clean' ? null : point.attack.stepSize,
-    restarts: point.attack.restarts,
-    randomStart: task.attack === 'clean' ? false : point.attack.randomStart,
+    attack: spec === null ? 'clean' : spec.attack,
+    norm: spec === null ? 'infinity' : spec.norm,
+    epsilon: spec === null ? 0 : spec.epsilon,
+    steps: spec === null ? 0 : spec.steps,
+    stepSize: spec === null ? null : spec.stepSize,
+    restarts: spec === null ? 1 : spec.restarts,
+    randomStart: spec === null ? false : spec.randomStart,
+    spec,
     accuracy: point.accuracy,
     // null for a class absent from the test split: it has no accuracy, and 0 would read as "always wrong"
     perClassAccuracy: [...point.perClassAccuracy],
     count: point.count,
+    correct: point.correct,
+    zeroGradFraction: spec === null ? null : point.zeroGradFraction,
+    subset,
+    components: point.components.map((c): EvaluationComponent => ({ attack: c.attack, accuracy: c.accuracy, correct: c.correct })),
+    mask: point.correctMask,
   };
 }
 
@@ -73,7 +83,7 @@ async function galleryFor(ctx: EvaluationContext, task: EvalTask, source: tf.Lay
     images: test.images,
     labels: test.labels,
     indices,
-    spec: { ...attackSpecOf(task, ctx.seed), epsilon: task.epsilon },
+    spec: requestFor(task),
   });
   const [height, width] = g.imageShape;
   const samples: ContractGallerySample[] = g.samples.map((s) => {
@@ -99,13 +109,13 @@ export async function runEvaluations(ctx: EvaluationContext, tasks: EvalTask[]):
       images: ctx.test.images,
       labels: ctx.test.labels,
       batchSize,
-      spec: attackSpecOf(task, ctx.seed),
-      epsilons: [task.attack === 'clean' ? 0 : task.epsilon],
+      // the spec the host resolved runs as is; clean accuracy is ε = 0 (no attack is run)
+      ...(task.attack === null ? { spec: { attack: 'fgsm', norm: 'infinity' }, epsilons: [0] } : { attacks: [task.attack] }),
       shouldStop: ctx.shouldStop,
       onProgress: (p) => ctx.onProgress(finished + p.done, total),
     });
     finished += perTask;
-    const gallery = task.gallery && task.attack !== 'clean' && ctx.test.labels.length > 0 ? await galleryFor(ctx, task, source) : null;
-    ctx.onResult(toResult(task, curve.points[0]!), gallery);
+    const gallery = task.gallery && task.attack !== null && ctx.test.labels.length > 0 ? await galleryFor(ctx, task, source) : null;
+    ctx.onResult(toResult(task, curve.points[0]!, ctx.test.subset), gallery);
   }
 }

@@ -11,8 +11,8 @@ import { checkpointDir, modelDirOf } from './run-paths';
 import { runEvaluations, type EvaluatedModel, type TestSet } from './evaluations';
 import { BatchSampler, etaSeconds, MetricMeans, Throttle } from './progress';
 import { type EvalTask, type EvaluateJob, type TrainJob, type WorkerToHost } from './protocol';
-import { advRegInput } from './adv-reg-input';
 import { initialModel, loadRunData, makeOptimizer } from './run-data';
+import { loadTestSource } from './test-data';
 
 export interface JobContext {
   post(message: WorkerToHost): void;
@@ -48,7 +48,7 @@ export async function runTrainJob(job: TrainJob, ctx: JobContext): Promise<JobOu
       ctx.post({ type: 'log', level: 'info', runId, message: `${runId}: resuming after epoch ${startEpoch} (step ${step}) from ${job.resume.checkpointDir}` });
     }
     // NSL's random starts use seed + k for the k-th neighbour; starting k at the steps already taken keeps a resumed run on the same stream
-    adv = new AdversarialRegularization(model, advRegInput(config), { seed: config.seed + step });
+    adv = new AdversarialRegularization(model, config.advReg, { seed: config.seed + step });
     adv.compile({ optimizer, loss: 'sparse_categorical_crossentropy' });
 
     const perEpoch = batchCount(data.split.train.length, hparams.batchSize);
@@ -100,10 +100,10 @@ export async function runTrainJob(job: TrainJob, ctx: JobContext): Promise<JobOu
 }
 
 export async function runEvaluateJob(job: EvaluateJob, ctx: JobContext): Promise<JobOutcome> {
-  const data = await loadRunData(job.config, job.cacheDir);
+  const test = job.test ? await loadTestSource(job.test, job.config.hparams, job.cacheDir) : (await loadRunData(job.config, job.cacheDir)).test;
   const model = await loadModelFiles(job.modelPath);
   try {
-    await evaluate(job, ctx, { runId: job.runId, role: job.config.role, model }, data.test, job.evaluations);
+    await evaluate(job, ctx, { runId: job.runId, role: job.config.role, model }, test, job.evaluations);
     return 'completed';
   } finally {
     model.dispose();
@@ -127,7 +127,6 @@ async function evaluate(job: TrainJob | EvaluateJob, ctx: JobContext, target: Ev
         target,
         peer,
         test,
-        seed: job.config.seed,
         loadSource: (task) => load(task.sourceModelPath!),
         onResult: (evaluation, gallery) => ctx.post({ type: 'evaluation', jobId: job.jobId, runId: job.runId, evaluation, gallery }),
         onProgress: (done, total) => {

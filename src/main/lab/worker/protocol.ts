@@ -1,22 +1,27 @@
 // The typed messages between the LabService (host) and the engine worker process; plain data only (structured-clone safe).
 import { type BatchMetrics, type EngineRecord, type EvaluationRecord, type GallerySample, type MetricValues, type RunConfig, type RunRole } from '../../../shared/contract';
+import { type ResolvedAttack } from '../../../shared/attacks';
 import { type LabErrorShape } from '../../../shared/errors';
+import { type DatasetSpec } from '../../../shared/schemas';
 
-/** One attack to run on a model, with every default resolved by the host. */
+/** One attack to run on a model, resolved once by the host into the complete spec that runs and is stored. */
 export interface EvalTask {
-  attack: 'clean' | 'fgsm' | 'pgd';
-  norm: 'infinity' | 'l2';
-  epsilon: number;
-  steps: number;
-  stepSize: number | null;
-  randomStart: boolean;
-  restarts: number;
+  /** The attack as it runs; null = clean accuracy (no attack). */
+  attack: ResolvedAttack | null;
   /** The run whose model makes the perturbation (transfer); null = white-box on the evaluated model. */
   sourceRunId: string | null;
   /** model.json of the source run; null for white-box. */
   sourceModelPath: string | null;
   /** Whether to send gallery samples with the result. */
   gallery: boolean;
+}
+
+/** Another dataset's test split to evaluate on instead of the run's own (checked against the model by the host). */
+export interface TestSource {
+  dataset: DatasetSpec;
+  testSize: number;
+  /** The seed choosing the test subset (the run's split seed, so the same dataset gives the run's own subset). */
+  splitSeed: number;
 }
 
 /** Another trained model of the experiment, shown next to the evaluated one in galleries. */
@@ -54,14 +59,43 @@ export interface EvaluateJob {
   modelPath: string;
   galleryPeer: GalleryPeer | null;
   evaluations: EvalTask[];
+  /** Evaluate on this test split instead of the run's own. */
+  test?: TestSource;
 }
 
 export type WorkerJob = TrainJob | EvaluateJob;
 
-export type HostToWorker = { type: 'train'; job: TrainJob } | { type: 'evaluate'; job: EvaluateJob } | { type: 'cancel' } | { type: 'shutdown' };
+/** Check a user's model file in the worker (the host never parses or builds one) and optionally save a normalised copy. */
+export interface InspectModelRequest {
+  requestId: string;
+  /** The user's model.json. */
+  modelPath: string;
+  /** The images the model must take, [height, width, channels]. */
+  inputShape: [number, number, number];
+  numClasses: number;
+  /** Folder to save the validated model into, in the lab's own format (image input, one weights.bin); null = check only. */
+  saveTo: string | null;
+}
 
-/** An evaluation as the worker measured it; the host adds id and createdAt when storing it. */
-export type EvaluationResult = Omit<EvaluationRecord, 'id' | 'runId' | 'createdAt' | 'hasGallery'>;
+/** What an inspection found: the topology check's summary, the output kind, and the saved copy's model.json. */
+export interface ModelInspection {
+  modelClass: 'Sequential' | 'Model';
+  layers: number;
+  parameters: number;
+  inputShape: number[];
+  inputKind: 'image' | 'flat';
+  outputUnits: number;
+  outputKind: 'logits' | 'probabilities';
+  savedModelPath: string | null;
+}
+
+export type HostToWorker = { type: 'train'; job: TrainJob } | { type: 'evaluate'; job: EvaluateJob } | { type: 'cancel' } | { type: 'shutdown' } | { type: 'inspect-model'; request: InspectModelRequest };
+
+/**
+ * An evaluation as the worker measured it, with its per-example correctness mask (1 = still correct, in subset
+ * order); the host adds id, createdAt, the interval and the sanity flags when storing it.
+ */
+export type EvaluationResult = Omit<EvaluationRecord, 'id' | 'runId' | 'createdAt' | 'hasGallery' | 'hasMask' | 'interval' | 'flags'> & { mask: Uint8Array | null };
 
 export interface GalleryPayload {
   width: number;
@@ -111,11 +145,12 @@ export type WorkerToHost =
   | { type: 'artifact'; jobId: string; runId: string; kind: 'model' | 'checkpoint'; path: string }
   | { type: 'log'; level: 'info' | 'warn' | 'error'; message: string; runId?: string }
   | { type: 'done'; jobId: string; runId: string; outcome: 'completed' | 'cancelled' }
+  | { type: 'model-inspected'; requestId: string; result: { ok: true; inspection: ModelInspection } | { ok: false; error: LabErrorShape } }
   /** `fatal`: the worker is about to exit (an uncaught error); the host must not give it another job. */
   | { type: 'error'; jobId: string | null; runId: string | null; error: LabErrorShape; fatal?: boolean };
 
-const HOST_TYPES = new Set(['train', 'evaluate', 'cancel', 'shutdown']);
-const WORKER_TYPES = new Set(['ready', 'progress', 'epoch-end', 'evaluation', 'artifact', 'log', 'done', 'error']);
+const HOST_TYPES = new Set(['train', 'evaluate', 'cancel', 'shutdown', 'inspect-model']);
+const WORKER_TYPES = new Set(['ready', 'progress', 'epoch-end', 'evaluation', 'artifact', 'log', 'done', 'error', 'model-inspected']);
 
 /** Guards the host against anything on the channel that is not a worker message (stray sends, other libraries). */
 export function isWorkerMessage(m: unknown): m is WorkerToHost {

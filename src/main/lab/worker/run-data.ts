@@ -2,6 +2,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { type RunConfig } from '../../../shared/contract';
 import { LabError } from '../../../shared/errors';
+import { splitSeedOf } from '../../../shared/seeds';
 import { type ImageDataset } from '../data/dataset';
 import { loadDataset } from '../data/catalog';
 import { splitDataset, type DatasetSplit } from '../data/split';
@@ -9,6 +10,7 @@ import { buildModel } from '../models/builders';
 import { importTfjsModel } from '../models/import-tfjs';
 import { FlatAdam } from '../nsl/flat-adam';
 import { type TestSet } from './evaluations';
+import { subsetOf } from './test-subset';
 
 export interface RunData {
   dataset: ImageDataset;
@@ -16,7 +18,7 @@ export interface RunData {
   test: TestSet;
 }
 
-/** Loads the run's dataset from the cache and splits it by the run's seed (same seed → same examples, same order). */
+/** Loads the run's dataset from the cache and splits it by the experiment's split seed (same seed → same examples, same order). */
 export async function loadRunData(config: RunConfig, cacheDir: string): Promise<RunData> {
   const dataset = await loadDataset(config.data.dataset, { cacheDir });
   const [h, w, c] = config.hparams.inputShape;
@@ -26,12 +28,12 @@ export async function loadRunData(config: RunConfig, cacheDir: string): Promise<
   if (config.hparams.numClasses !== dataset.classNames.length) {
     throw new LabError('invalid_argument', `hparams.numClasses must be ${dataset.classNames.length} for dataset ${dataset.id} (got ${config.hparams.numClasses})`, 'hparams.numClasses');
   }
-  const split = splitDataset(dataset, { trainSize: config.data.trainSize, testSize: config.data.testSize, seed: config.seed });
-  return { dataset, split, test: testSetOf(dataset, split.test) };
+  const split = splitDataset(dataset, { trainSize: config.data.trainSize, testSize: config.data.testSize, seed: splitSeedOf(config) });
+  return { dataset, split, test: testSetOf(dataset, split.test, splitSeedOf(config)) };
 }
 
 /** The test examples copied into one contiguous uint8 block, the form the attack module converts batch by batch. */
-function testSetOf(ds: ImageDataset, indices: Uint32Array): TestSet {
+export function testSetOf(ds: ImageDataset, indices: Uint32Array, splitSeed: number): TestSet {
   const per = ds.height * ds.width;
   const pixels = new Uint8Array(indices.length * per);
   const labels = new Uint8Array(indices.length);
@@ -39,7 +41,7 @@ function testSetOf(ds: ImageDataset, indices: Uint32Array): TestSet {
     pixels.set(ds.images.subarray(idx * per, (idx + 1) * per), k * per);
     labels[k] = ds.labels[idx]!;
   });
-  return { images: { pixels, shape: [indices.length, ds.height, ds.width, 1] }, labels, classNames: [...ds.classNames] };
+  return { images: { pixels, shape: [indices.length, ds.height, ds.width, 1] }, labels, classNames: [...ds.classNames], subset: subsetOf(ds.id, splitSeed, indices) };
 }
 
 /**

@@ -49,6 +49,8 @@ function tsxLoaderUrl(): string {
  * Forks `entry` (default: the worker entry) with tsx loaded, over Node's IPC channel.
  * Both of the worker's output streams go to the host's stderr: native TF's diagnostics still reach a terminal,
  * and the host's stdout stays clean for results (`rlab ... --json`).
+ * The worker gets its own process group (detached), so a Ctrl-C in the terminal reaches only the host, which
+ * cancels the job and stops the worker itself; the worker still ends with its host, when the IPC channel closes.
  */
 export function forkWorkerFactory(entry: string = workerEntryPath()): WorkerFactory {
   const loader = tsxLoaderUrl();
@@ -58,6 +60,7 @@ export function forkWorkerFactory(entry: string = workerEntryPath()): WorkerFact
       env: { ...process.env, ...env, RLAB_HOME: home },
       serialization: 'advanced',
       stdio: ['ignore', 2, 2, 'ipc'],
+      detached: true,
     });
     const exitCallbacks: ((e: WorkerExit) => void)[] = [];
     let exited: WorkerExit | null = null;

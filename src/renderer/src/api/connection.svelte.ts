@@ -1,5 +1,6 @@
 // Reactive view of the link to the lab: always "open" over Electron IPC, live state over WebSocket.
 import { getWsClient, labUnavailable } from './lab';
+import { forgetPageToken } from './page-token';
 import { type ConnectionState } from './ws-client';
 
 class Connection {
@@ -25,6 +26,7 @@ class Connection {
     client.onStateChange((state, generation) => {
       this.state = state;
       if (state === 'open') this.generation = generation;
+      if (state === 'unauthorized') forgetPageToken(typeof sessionStorage === 'undefined' ? null : sessionStorage);
     });
   }
 }

@@ -2,6 +2,7 @@
 import { LAB_METHODS, type LabApi, type LabMethods } from '../../../shared/contract';
 import { LabError } from '../../../shared/errors';
 import { withLabErrors } from './ipc-errors';
+import { takePageToken } from './page-token';
 import { WsLabClient } from './ws-client';
 
 let lab: LabApi | undefined;
@@ -15,9 +16,8 @@ function failingLab(err: LabError): LabApi {
   return { ...methods, onRunStatus: none, onProgress: none, onEpochEnd: none, onEvaluation: none, onLog: none, onDatasetProgress: none };
 }
 
-/** ws://host/ws?token=… for the page at `location` (http → ws, https → wss). */
-export function wsUrlFor(location: { protocol: string; host: string; search: string }): string {
-  const token = new URLSearchParams(location.search).get('token');
+/** ws://host/ws?token=… for the page at `location` (http → ws, https → wss); the token defaults to the one in its address. */
+export function wsUrlFor(location: { protocol: string; host: string; search: string }, token = new URLSearchParams(location.search).get('token')): string {
   if (!token) throw new LabError('permission_denied', 'this page was opened without its access token: open the address `rlab serve` printed (it ends in ?token=…)', 'token');
   const scheme = location.protocol === 'https:' ? 'wss:' : 'ws:';
   return `${scheme}//${location.host}/ws?token=${encodeURIComponent(token)}`;
@@ -30,7 +30,7 @@ export function getLab(): LabApi {
     return lab;
   }
   try {
-    wsClient = new WsLabClient({ url: wsUrlFor(window.location) });
+    wsClient = new WsLabClient({ url: wsUrlFor(window.location, takePageToken(window)) });
     lab = wsClient.api;
   } catch (err) {
     unavailable = LabError.wrap(err);

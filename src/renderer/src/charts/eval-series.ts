@@ -1,11 +1,12 @@
 // Accuracy-vs-ε curves from evaluation records: one curve per attack setting, white-box and transfer kept apart.
+import { attackName } from '../../../shared/attacks';
 import { type EvaluationRecord } from '../../../shared/contract';
 import { type Series, color } from './series';
 
 export interface CurveKey {
+  /** The attack as run without its radius, e.g. "PGD-20 ×5 L∞": the same settings at every ε form one curve. */
   attack: string;
   norm: string;
-  steps: number;
   sourceRunId: string | null;
 }
 
@@ -18,10 +19,11 @@ export interface EvalCurve {
 
 const NORM_LABEL: Record<string, string> = { infinity: 'L∞', l2: 'L2' };
 
-export function attackLabel(e: Pick<EvaluationRecord, 'attack' | 'norm' | 'steps'>): string {
+/** "PGD-20 L∞", "APGD-T-100 L2", "AutoAttack L∞": the attack as run (from its stored spec), without ε. */
+export function attackLabel(e: Pick<EvaluationRecord, 'attack' | 'norm' | 'steps'> & Partial<Pick<EvaluationRecord, 'spec' | 'restarts'>>): string {
   if (e.attack === 'clean') return 'clean';
-  const steps = e.attack === 'pgd' ? `-${e.steps}` : '';
-  return `${e.attack.toUpperCase()}${steps} ${NORM_LABEL[e.norm] ?? e.norm}`;
+  const name = attackName(e.spec ?? { attack: e.attack, steps: e.steps, restarts: e.restarts ?? 1, queries: 0 });
+  return `${name} ${NORM_LABEL[e.norm] ?? e.norm}`;
 }
 
 /** "white-box" or "transfer from <name>" (the name comes from the caller, who knows the runs). */
@@ -38,7 +40,7 @@ export function evalCurves(evals: readonly EvaluationRecord[], nameOf: (runId: s
   const groups = new Map<string, EvalCurve>();
   for (const e of evals) {
     if (e.attack === 'clean') continue;
-    const key: CurveKey = { attack: e.attack, norm: e.norm, steps: e.steps, sourceRunId: e.sourceRunId };
+    const key: CurveKey = { attack: attackLabel(e), norm: e.norm, sourceRunId: e.sourceRunId };
     const id = JSON.stringify(key);
     let curve = groups.get(id);
     if (!curve) {

@@ -1,8 +1,11 @@
 // Chart.js set up for dense scientific line charts: linear axes, no animation, pre-parsed {x, y} points.
-import { Chart, Legend, LinearScale, LineController, LineElement, PointElement, Tooltip, type ChartDataset } from 'chart.js';
+import { Chart, Filler, Legend, LinearScale, LineController, LineElement, PointElement, Tooltip, type ChartDataset } from 'chart.js';
 import { type Series } from './series';
 
-Chart.register(LineController, LineElement, PointElement, LinearScale, Legend, Tooltip);
+Chart.register(LineController, LineElement, PointElement, LinearScale, Legend, Tooltip, Filler);
+
+/** Helper curves (a smoothed curve's raw twin, a band's edges) stay out of the legend and tooltips. */
+const isHelper = (label: string): boolean => label.endsWith('(raw)') || label.endsWith('(band)');
 
 export interface LineChartOptions {
   xLabel: string;
@@ -26,8 +29,28 @@ export function tickLabel(v: number): string {
   return String(Number(v.toPrecision(4)));
 }
 
+/** A band edge: invisible itself; the upper edge fills down to the dataset before it (its lower edge). */
+function bandDataset(s: Series): ChartDataset<'line', { x: number; y: number }[]> {
+  return {
+    label: s.label,
+    data: s.points,
+    borderColor: 'transparent',
+    backgroundColor: withAlpha(s.color, 0.18),
+    borderWidth: 0,
+    pointRadius: 0,
+    pointHitRadius: 0,
+    tension: 0,
+    spanGaps: true,
+    fill: s.band === 'upper' ? '-1' : false,
+  };
+}
+
 export function toDatasets(series: readonly Series[]): ChartDataset<'line', { x: number; y: number }[]>[] {
-  return series.map((s) => ({
+  return series.map((s) => (s.band ? bandDataset(s) : lineDataset(s)));
+}
+
+function lineDataset(s: Series): ChartDataset<'line', { x: number; y: number }[]> {
+  return {
     label: s.label,
     data: s.points,
     borderColor: s.faint ? withAlpha(s.color, 0.25) : s.color,
@@ -39,7 +62,7 @@ export function toDatasets(series: readonly Series[]): ChartDataset<'line', { x:
     pointHitRadius: 6,
     tension: 0,
     spanGaps: true,
-  }));
+  };
 }
 
 export function createLineChart(canvas: HTMLCanvasElement, series: readonly Series[], o: LineChartOptions): Chart<'line', { x: number; y: number }[]> {
@@ -73,11 +96,11 @@ export function createLineChart(canvas: HTMLCanvasElement, series: readonly Seri
       },
       plugins: {
         legend: {
-          display: series.filter((s) => !s.faint).length > 1,
+          display: series.filter((s) => !s.faint && !s.band).length > 1,
           position: 'bottom',
-          labels: { boxWidth: 12, boxHeight: 2, font: { size: 11 }, filter: (item) => !String(item.text).endsWith('(raw)') },
+          labels: { boxWidth: 12, boxHeight: 2, font: { size: 11 }, filter: (item) => !isHelper(String(item.text)) },
         },
-        tooltip: { filter: (item) => !String(item.dataset.label ?? '').endsWith('(raw)') },
+        tooltip: { filter: (item) => !isHelper(String(item.dataset.label ?? '')) },
       },
     },
   });
@@ -87,6 +110,6 @@ export function createLineChart(canvas: HTMLCanvasElement, series: readonly Seri
 export function updateLineChart(chart: Chart<'line', { x: number; y: number }[]>, series: readonly Series[]): void {
   chart.data.datasets = toDatasets(series);
   const legend = chart.options.plugins?.legend;
-  if (legend) legend.display = series.filter((s) => !s.faint).length > 1;
+  if (legend) legend.display = series.filter((s) => !s.faint && !s.band).length > 1;
   chart.update('none');
 }

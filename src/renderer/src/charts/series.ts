@@ -16,6 +16,8 @@ export interface Series {
   faint?: boolean;
   /** Draw point markers (sparse data such as epochs or ε grids). */
   markers?: boolean;
+  /** An edge of a shaded band: no line of its own; an 'upper' edge is filled down to the series just before it. */
+  band?: 'lower' | 'upper';
 }
 
 /** Tableau 10: distinct, colour-blind friendly enough for up to 8 overlaid runs. */

@@ -35,7 +35,9 @@ export function flattenRun(run: RunDetail): Record<string, string> {
   out['data.testSize'] = String(c.data.testSize);
   out.seed = String(c.seed);
   c.attacks.forEach((a, i) => {
-    out[`attacks.${i}`] = `${a.attack} ${a.norm} ε=${show(a.epsilons)} steps=${a.steps} source=${a.source}`;
+    // the fields the config sets; the others are the attack's defaults (src/shared/attacks.ts)
+    const set = (['steps', 'stepSize', 'randomStart', 'restarts', 'targets', 'queries', 'pInit'] as const).filter((k) => a[k] !== undefined).map((k) => `${k}=${String(a[k])}`);
+    out[`attacks.${i}`] = [`${a.attack} ${a.norm} ε=${show(a.epsilons)}`, ...set, `source=${a.source}`].join(' ');
   });
   if (c.baseModelPath) out.baseModelPath = c.baseModelPath;
   out['engine.backend'] = run.engine?.backend ?? run.backend ?? '—';

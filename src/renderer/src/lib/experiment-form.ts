@@ -1,18 +1,11 @@
 // The New-experiment form as plain data: presets, conversion of the typed text to an ExperimentConfig, and
 // validation with the shared schema so every message matches what main, serve and the CLI would say.
-import { type ExperimentConfig, type ExperimentConfigInput, ExperimentConfigSchema, HParamsSchema } from '../../../shared/schemas';
+import { type AttackRow, attackInputOf, attackRowOf, newAttackRow } from './attack-rows';
+import { type PresetName, presetConfig } from '../../../shared/presets';
+import { type ExperimentConfig, type ExperimentConfigInput, ExperimentConfigSchema } from '../../../shared/schemas';
 import { describeIssue } from '../../../shared/validate';
 
-export interface AttackRow {
-  attack: 'fgsm' | 'pgd';
-  norm: 'infinity' | 'l2';
-  epsilons: string;
-  steps: string;
-  stepSize: string;
-  randomStart: boolean;
-  restarts: string;
-  source: 'self' | 'base';
-}
+export type { AttackRow };
 
 export type MaskChoice = 'all' | 'center';
 
@@ -24,7 +17,8 @@ export interface ExperimentForm {
   dataset: string;
   trainSize: string;
   testSize: string;
-  seed: string;
+  /** Comma-separated training seeds; the first also fixes the data split. */
+  seeds: string;
   runBase: boolean;
   runAdv: boolean;
   model: 'cnn' | 'mlp';
@@ -50,42 +44,42 @@ export interface ExperimentForm {
   attacks: AttackRow[];
 }
 
-export type PresetName = 'tutorial' | 'quick' | 'custom';
+/** The form's preset choice: one of the shared presets (src/shared/presets.ts), or 'custom' once edited. */
+export type FormPreset = PresetName | 'custom';
 
 const list = (xs: readonly number[]) => xs.join(', ');
-const H = HParamsSchema.parse({});
+const text = (v: number | undefined) => (v === undefined ? '' : String(v));
 
-export const fgsm = (epsilons: string, source: 'self' | 'base'): AttackRow => ({
-  attack: 'fgsm', norm: 'infinity', epsilons, steps: '1', stepSize: '', randomStart: false, restarts: '1', source,
-});
+export const fgsm = (epsilons: string, source: 'self' | 'base'): AttackRow => newAttackRow('fgsm', epsilons, source);
 
-/** NSL's "Adversarial regularization for image classification" tutorial: its HParams, multiplier 0.2, step 0.2, L∞. */
+/** A shared preset as the form shows it: formToInput of the result is the same request the CLI's --preset makes. */
+export function presetForm(name: PresetName): ExperimentForm {
+  const c = ExperimentConfigSchema.parse(presetConfig(name));
+  const { hparams: h, advReg: a, data } = c;
+  const dataset = data.dataset.kind === 'imported' ? `imported:${data.dataset.id}` : data.dataset.kind;
+  return {
+    name: c.name, tags: c.tags.join(', '), notes: c.notes,
+    dataset, trainSize: String(data.trainSize), testSize: String(data.testSize), seeds: c.seeds.join(', '),
+    runBase: c.runs.includes('base'), runAdv: c.runs.includes('adv'),
+    model: h.model, inputShape: list(h.inputShape), numClasses: String(h.numClasses), convFilters: list(h.convFilters),
+    kernelSize: String(h.kernelSize), poolSize: String(h.poolSize), numFcUnits: list(h.numFcUnits), batchSize: String(h.batchSize),
+    epochs: String(h.epochs), learningRate: String(h.learningRate), optimizer: h.optimizer,
+    multiplier: String(a.multiplier), advStepSize: String(a.advStepSize), advGradNorm: a.advGradNorm, clipValueMin: text(a.clipValueMin), clipValueMax: text(a.clipValueMax),
+    pgdIterations: String(a.pgdIterations), pgdEpsilon: text(a.pgdEpsilon), randomInit: a.randomInit,
+    // the form offers all pixels or the centre mask (the presets test checks a preset round-trips)
+    featureMask: a.featureMask === undefined ? 'all' : 'center',
+    attacks: c.attacks.map(attackRowOf),
+  };
+}
+
+/** NSL's "Adversarial regularization for image classification" tutorial, exactly (the mnist-tutorial preset). */
 export function tutorialForm(): ExperimentForm {
-  return {
-    name: 'mnist-adv-reg', tags: 'tutorial', notes: '',
-    dataset: 'mnist-sample', trainSize: '8000', testSize: '2000', seed: '0',
-    runBase: true, runAdv: true,
-    model: H.model, inputShape: list(H.inputShape), numClasses: String(H.numClasses), convFilters: list(H.convFilters),
-    kernelSize: String(H.kernelSize), poolSize: String(H.poolSize), numFcUnits: list(H.numFcUnits), batchSize: String(H.batchSize),
-    epochs: String(H.epochs), learningRate: String(H.learningRate), optimizer: H.optimizer,
-    multiplier: '0.2', advStepSize: '0.2', advGradNorm: 'infinity', clipValueMin: '0', clipValueMax: '1',
-    pgdIterations: '1', pgdEpsilon: '', randomInit: false, featureMask: 'all',
-    attacks: [fgsm('0.05, 0.1, 0.2, 0.3', 'self'), fgsm('0.05, 0.1, 0.2, 0.3', 'base')],
-  };
+  return presetForm('mnist-tutorial');
 }
 
-/** A small model on a small split: finishes in seconds on a CPU, for trying the lab out. */
+/** The quick preset: the tutorial for one epoch on a small split. */
 export function quickForm(): ExperimentForm {
-  return {
-    ...tutorialForm(),
-    name: 'quick', tags: 'quick',
-    trainSize: '1024', testSize: '256', convFilters: '8, 16', numFcUnits: '32', batchSize: '64', epochs: '2', learningRate: '0.003',
-    attacks: [fgsm('0.1, 0.2, 0.3', 'self'), fgsm('0.1, 0.2, 0.3', 'base')],
-  };
-}
-
-export function presetForm(name: Exclude<PresetName, 'custom'>): ExperimentForm {
-  return name === 'tutorial' ? tutorialForm() : quickForm();
+  return presetForm('quick');
 }
 
 /** Required number: empty or unparsable text becomes NaN so the schema reports it (a default must not hide it). */
@@ -100,6 +94,11 @@ function optional(text: string): number | undefined {
 
 function numbers(text: string): number[] {
   return text.split(/[\s,;]+/).filter(Boolean).map(Number);
+}
+
+/** Seeds as typed; a word or an empty entry becomes NaN so the schema's one seed rule reports the whole list. */
+function seedList(text: string): number[] {
+  return text.split(',').map((t) => (t.trim() === '' ? NaN : Number(t.trim())));
 }
 
 function words(text: string): string[] {
@@ -128,7 +127,7 @@ export function formToInput(f: ExperimentForm): ExperimentConfigInput {
     name: f.name,
     tags: words(f.tags),
     notes: f.notes,
-    seed: required(f.seed),
+    seeds: seedList(f.seeds),
     runs,
     data: { dataset, trainSize: required(f.trainSize), testSize: required(f.testSize) },
     hparams: {
@@ -142,17 +141,15 @@ export function formToInput(f: ExperimentForm): ExperimentConfigInput {
       pgdEpsilon: optional(f.pgdEpsilon), randomInit: f.randomInit,
       featureMask: f.featureMask === 'center' && Number.isInteger(h) && Number.isInteger(w) ? centerMask(h!, w!) : undefined,
     },
-    attacks: f.attacks.map((a) => ({
-      attack: a.attack, norm: a.norm, epsilons: numbers(a.epsilons), steps: required(a.steps), stepSize: optional(a.stepSize),
-      randomStart: a.randomStart, restarts: required(a.restarts), source: a.source,
-    })),
+    // only the fields the attack takes; an empty one is left to the attack's default (src/shared/attacks.ts)
+    attacks: f.attacks.map((a) => attackInputOf(a, numbers(a.epsilons))),
   };
 }
 
 /** Inline messages are shown under the field a path belongs to: list items report on their list. */
 export function fieldOf(path: readonly PropertyKey[]): string {
   const parts = path.map(String);
-  const listFields = ['inputShape', 'convFilters', 'numFcUnits', 'epsilons', 'featureMask', 'tags', 'runs'];
+  const listFields = ['inputShape', 'convFilters', 'numFcUnits', 'epsilons', 'featureMask', 'tags', 'runs', 'seeds'];
   for (let i = 0; i < parts.length; i++) if (listFields.includes(parts[i]!)) return parts.slice(0, i + 1).join('.');
   return parts.join('.') || 'form';
 }

@@ -1,5 +1,6 @@
 // Search, filter and sort of the Experiments table; pure functions over RunSummary.
 import { type RunStatus, type RunSummary } from '../../../shared/contract';
+import { comparableHeadlines, type Headline, referenceHeadline } from '../../../shared/headline';
 
 export type SortKey = 'name' | 'status' | 'cleanAccuracy' | 'robustAccuracy' | 'backend' | 'durationMs' | 'createdAt';
 export type SortDir = 'asc' | 'desc';
@@ -26,19 +27,28 @@ export function filterRuns(runs: readonly RunSummary[], f: RunFilter): RunSummar
   );
 }
 
-function key(run: RunSummary, k: SortKey): string | number | null {
+function key(run: RunSummary, k: SortKey, reference: Headline | null): string | number | null {
+  // a robust accuracy measured differently (attack, ε, test images) from the reference is not ranked against it
+  if (k === 'robustAccuracy' && reference !== null && !comparableHeadlines(run.headline, reference)) return null;
   const v = run[k];
   return v === undefined ? null : v;
 }
 
-/** Stable sort; missing values (null) go last whatever the direction. */
+/** Whether a run's robust accuracy can be ranked against the headline most of `runs` share. */
+export function isComparable(run: RunSummary, runs: readonly RunSummary[]): boolean {
+  const reference = referenceHeadline(runs);
+  return reference === null || comparableHeadlines(run.headline, reference);
+}
+
+/** Stable sort; missing values (null) go last whatever the direction, and so do incomparable robust accuracies. */
 export function sortRuns(runs: readonly RunSummary[], k: SortKey, dir: SortDir): RunSummary[] {
   const sign = dir === 'asc' ? 1 : -1;
+  const reference = k === 'robustAccuracy' ? referenceHeadline(runs) : null;
   return runs
     .map((r, i) => ({ r, i }))
     .sort((a, b) => {
-      const va = key(a.r, k);
-      const vb = key(b.r, k);
+      const va = key(a.r, k, reference);
+      const vb = key(b.r, k, reference);
       if (va === null && vb === null) return a.i - b.i;
       if (va === null) return 1;
       if (vb === null) return -1;

@@ -31,7 +31,7 @@ describe('rlab ls / show / rm against a lab', () => {
     const ctx = captureContext(() => lab.cli);
     expect(await runCli(['show', 'run_b1'], ctx)).toBe(0);
     expect(ctx.stdout()).toContain('run_b1  quick base');
-    expect(ctx.stdout()).toMatch(/2\s+pgd\s+infinity\s+0\.2\s+20\s+white-box\s+12\.50%/);
+    expect(ctx.stdout()).toMatch(/2\s+PGD-20 ∞ ε0\.2\s+—\s+white-box\s+12\.50%\s+\d+\.\d–\d+\.\d%\s+400/);
     const json = captureContext(() => lab.cli);
     await runCli(['show', 'run_b1', '--json'], json);
     expect(JSON.parse(json.stdout())).toEqual(run);
@@ -123,9 +123,9 @@ describe('rlab run against a lab', () => {
     const ctx = captureContext(() => lab.cli);
     expect(await runCli(['run', '--preset', 'quick'], ctx)).toBe(0);
     const lines = ctx.stdout().trimEnd().split('\n');
-    expect(lines[0]).toMatch(/^model\s+clean\s+FGSM ε0\.2 \(transfer from base\)\s+FGSM ε0\.2 white-box\s+PGD-20 ε0\.2 white-box$/);
-    expect(lines[2]).toMatch(/^base\s+90\.00%\s+30\.00%\s+30\.00%\s+1\.00%$/);
-    expect(lines[3]).toMatch(/^adv\s+95\.00%\s+80\.00%\s+70\.00%\s+50\.00%$/);
+    expect(lines[0]).toMatch(/^model\s+clean\s+FGSM ε0\.2 \(transfer from base\)\s+FGSM ε0\.2 white-box\s+PGD-20 ε0\.2 white-box\s+AutoAttack ε0\.2$/);
+    expect(lines[2]).toMatch(/^base\s+90\.00%\s+30\.00%\s+30\.00%\s+1\.00%\s+—$/);
+    expect(lines[3]).toMatch(/^adv\s+95\.00%\s+80\.00%\s+70\.00%\s+50\.00%\s+—$/);
     expect(ctx.stderr()).toContain('base  [########................]  epoch 1/1 batch 1/3  loss 1.0000  acc 50.0%  ETA 2.0s');
     expect(ctx.stderr()).toMatch(/adv run_a1 completed/);
     const request = lab.calls.find((c) => c.method === 'createExperiment')!.request as { config: { data: unknown } };

@@ -59,9 +59,9 @@ describe('rlab binary', () => {
     expect(run.stderr).toMatch(/base {2}\[[#.]{24}\] {2}epoch 1\/1 batch \d+\/8/);
     expect(run.code, run.stderr).toBe(0);
     const lines = run.stdout.trimEnd().split('\n');
-    expect(lines[0]).toMatch(/^model\s+clean\s+FGSM ε0\.2 \(transfer from base\)\s+FGSM ε0\.2 white-box\s+PGD-20 ε0\.2 white-box$/);
-    expect(lines[2]).toMatch(/^base(\s+\d+\.\d\d%){4}$/);
-    expect(lines[3]).toMatch(/^adv(\s+\d+\.\d\d%){4}$/);
+    expect(lines[0]).toMatch(/^model\s+clean\s+FGSM ε0\.2 \(transfer from base\)\s+FGSM ε0\.2 white-box\s+PGD-20 ε0\.2 white-box\s+AutoAttack ε0\.2$/);
+    expect(lines[2]).toMatch(/^base(\s+\d+\.\d\d%){5}$/);
+    expect(lines[3]).toMatch(/^adv(\s+\d+\.\d\d%){5}$/);
     for (const role of ['base', 'adv']) {
       const record = JSON.parse(readFileSync(path.join(out, role, 'run.json'), 'utf8')) as { run: { role: string; status: string }; modelFiles: string[] };
       expect(record.run).toMatchObject({ role, status: 'completed' });
@@ -99,7 +99,7 @@ describe('rlab binary', () => {
     expect(missing.code).toBe(2);
   }, 400_000);
 
-  it('a run cancelled with Ctrl-C exits 1, and rlab resume finishes it', async () => {
+  it('a run cancelled with Ctrl-C exits 130, and rlab resume finishes it', async () => {
     const child = spawn(process.execPath, [RLAB_BIN, 'run', '--preset', 'quick', '--conv-filters', '4', '--fc-units', '8', '--test-size', '128', '--runs', 'base', '--name', 'to-resume', '--epochs', '2', '--train-size', '4000'], {
       env: { ...process.env, RLAB_HOME: home },
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -110,7 +110,7 @@ describe('rlab binary', () => {
       stderr += String(d);
       if (/epoch 1\/2 batch/.test(stderr)) child.kill('SIGINT');
     });
-    expect(await exited, stderr).toBe(1);
+    expect(await exited, stderr).toBe(130);
     expect(stderr).toContain('cancelling');
     const runs = JSON.parse((await rlab(['ls', '--json', '--search', 'to-resume'])).stdout) as RunSummary[];
     expect(runs.map((r) => r.status)).toEqual(['cancelled']);

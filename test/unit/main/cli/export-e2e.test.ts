@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { initEngine } from '../../../../src/main/lab/engine/tf';
 import { ONNX_INPUT_NAME, ONNX_OUTPUT_NAME } from '../../../../src/main/lab/models/export-onnx';
 import { loadModelFiles } from '../../../../src/main/lab/run/model-files';
+import { EVALUATION_COLUMNS } from '../../../../src/main/lab/report/write-report';
 import { type RunDetail, type RunSummary } from '../../../../src/shared/contract';
 import { runRlab, type RlabResult } from './rlab-process';
 import { writeBadModels } from '../lab/service/bad-models';
@@ -163,7 +164,8 @@ describe('rlab report', () => {
     expect(metrics.every((row) => row.length === metrics[0]!.length)).toBe(true);
     const evaluations = parseCsv(readFileSync(path.join(out, 'evaluations.csv'), 'utf8'));
     const header = evaluations[0]!;
-    expect(header).toEqual(['run_id', 'role', 'attack', 'norm', 'epsilon', 'steps', 'step_size', 'restarts', 'random_start', 'source_run_id', 'accuracy', 'count']);
+    expect(header).toEqual([...EVALUATION_COLUMNS]);
+    expect(header.slice(0, 12)).toEqual(['run_id', 'role', 'attack', 'norm', 'epsilon', 'steps', 'step_size', 'restarts', 'random_start', 'source_run_id', 'accuracy', 'count']);
     expect(evaluations.length - 1).toBe(doc.experiment.runs.reduce((n, run) => n + run.evaluations.length, 0));
     for (const row of evaluations.slice(1)) {
       const accuracy = Number(row[header.indexOf('accuracy')]);

@@ -31,6 +31,6 @@ describe('results table', () => {
       ['base', 0.9, 0.25, 0.25, null],
       ['adv', 0.93, 0.75, null, null],
     ]);
-    expect(resultTable(rows).split('\n')[3]).toMatch(/^adv\s+93\.00%\s+75\.00%\s+—\s+—$/);
+    expect(resultTable(rows).split('\n')[3]).toMatch(/^adv\s+93\.00%\s+75\.00%\s+—\s+—\s+—$/);
   });
 });

@@ -26,7 +26,7 @@ describe('rlab help', () => {
     for (const argv of [[], ['help'], ['--help']]) {
       const r = await cli(...argv);
       expect(r.code).toBe(0);
-      for (const name of ['run', 'ls', 'show', 'eval', 'export', 'report', 'rm', 'resume', 'serve', 'doctor']) expect(r.out).toContain(`  ${name}`);
+      for (const name of ['run', 'ls', 'show', 'eval', 'import-model', 'export', 'report', 'rm', 'resume', 'serve', 'doctor']) expect(r.out).toContain(`  ${name}`);
       expect(r.out).toContain('0 ok, 1 failed, 2 bad input');
     }
   });
@@ -43,13 +43,13 @@ describe('rlab help', () => {
   it('refuses an unknown command with exit 2', async () => {
     const r = await cli('trian');
     expect(r.code).toBe(2);
-    expect(r.err).toBe('rlab: unknown command "trian"; commands: run, ls, show, eval, export, report, rm, resume, serve, doctor, help\n');
+    expect(r.err).toBe('rlab: unknown command "trian"; commands: run, ls, show, eval, import-model, export, report, rm, resume, serve, doctor, help\n');
   });
 });
 
 describe('bad input exits 2 with one line and never opens the lab', () => {
   it.each([
-    [['run', '--preset', 'huge'], 'rlab run: --preset must be one of mnist-tutorial, quick (got "huge")'],
+    [['run', '--preset', 'huge'], 'rlab run: --preset must be one of mnist-tutorial, mnist-tutorial-clipped, quick (got "huge")'],
     [['run', '--adv-step-size', '0'], 'rlab run: --adv-step-size must be > 0 (got 0)'],
     [['run', '--adv-multiplier', '-0.5'], 'rlab run: --adv-multiplier must be ≥ 0 (got -0.5)'],
     [['run', '--adv-grad-norm', 'l7'], 'rlab run: --adv-grad-norm must be one of "l2", "l1", "infinity" (got "l7")'],
@@ -64,10 +64,10 @@ describe('bad input exits 2 with one line and never opens the lab', () => {
     [['show'], 'rlab show: "rlab show" needs <id>'],
     [['show', 'abc'], 'rlab show: <id> must be a run id (run_…) or an experiment id (exp_…) (got "abc")'],
     [['rm', 'abc'], 'rlab rm: <id> must be a run id (run_…) or an experiment id (exp_…) (got "abc")'],
-    [['eval', 'run_a1', '--eps', '0.1'], 'rlab eval: --attack is required: fgsm or pgd'],
+    [['eval', 'run_a1', '--eps', '0.1'], 'rlab eval: --attack is required: one of fgsm, pgd, pgd-cw, apgd-ce, apgd-t, square, autoattack'],
     [['eval', 'run_a1', '--attack', 'fgsm'], 'rlab eval: --eps is required: one or more radii in [0, 1], e.g. --eps 0.05,0.1'],
     [['eval', 'run_a1', '--attack', 'pgd', '--eps', '0.1,2'], 'rlab eval: --eps must be in [0, 1] for the infinity norm (got 2)'],
-    [['eval', 'run_a1', '--attack', 'cw', '--eps', '0.1'], 'rlab eval: --attack must be one of "fgsm", "pgd" (got "cw")'],
+    [['eval', 'run_a1', '--attack', 'cw', '--eps', '0.1'], 'rlab eval: --attack must be one of "fgsm", "pgd", "pgd-cw", "apgd-ce", "apgd-t", "square", "autoattack" (got "cw")'],
     [['eval', 'run_a1', '--attack', 'pgd', '--eps', '0.1', '--norm', 'l1'], 'rlab eval: --norm must be one of "infinity", "l2" (got "l1")'],
     [['eval', 'run_a1', '--attack', 'pgd', '--eps', '0.1', '--source', 'base'], 'rlab eval: --source must be a run id like run_ab12cd (got "base")'],
     [['eval', 'nope', '--attack', 'pgd', '--eps', '0.1'], 'rlab eval: <id> must be a run id like run_ab12cd (got "nope")'],
@@ -82,11 +82,25 @@ describe('bad input exits 2 with one line and never opens the lab', () => {
     expect(r.opened).toBe(0);
   });
 
-  it.each(['run', 'ls', 'show', 'eval', 'export', 'report', 'rm', 'resume', 'serve', 'doctor'])('rlab %s names an unknown flag and lists the valid ones', async (name) => {
+  it.each(['run', 'ls', 'show', 'eval', 'import-model', 'export', 'report', 'rm', 'resume', 'serve', 'doctor'])('rlab %s names an unknown flag and lists the valid ones', async (name) => {
     const r = await cli(name, 'run_a1', '--frobnicate', '1');
     expect(r.code).toBe(2);
     expect(r.err).toMatch(new RegExp(`^rlab ${name}: unknown flag --frobnicate for "rlab ${name}"; valid flags: --`));
     expect(r.opened).toBe(0);
+  });
+
+  it('rlab import-model refuses a missing name, a missing path and bad flags without opening the lab', async () => {
+    const cases: [string[], string][] = [
+      [['import-model', 'm.json'], 'rlab import-model: --name is required: the name of the new run, e.g. --name my-model'],
+      [['import-model', '--name', 'x'], 'rlab import-model: "rlab import-model" needs <model.json>'],
+      [['import-model', 'm.json', '--name', 'x', '--test-size', '0'], 'rlab import-model: --test-size must be ≥ 1'],
+    ];
+    for (const [args, start] of cases) {
+      const r = await cli(...args);
+      expect(r.code, r.err).toBe(2);
+      expect(r.err.startsWith(start), r.err).toBe(true);
+      expect(r.opened).toBe(0);
+    }
   });
 
   it('rlab run --out refuses an existing file and a non-empty folder, writing nothing', async () => {

@@ -9,8 +9,13 @@ describe('rlab run presets', () => {
   it('mnist-tutorial is the NSL tutorial configuration', () => {
     const c = config('--preset', 'mnist-tutorial');
     expect(c.hparams).toMatchObject({ model: 'cnn', convFilters: [32, 64, 64], kernelSize: 3, poolSize: 2, numFcUnits: [64], batchSize: 32, epochs: 5, learningRate: 0.001, optimizer: 'adam' });
-    expect(c.advReg).toMatchObject({ multiplier: 0.2, advStepSize: 0.2, advGradNorm: 'infinity', clipValueMin: 0, clipValueMax: 1 });
+    // the notebook's adv_config: no clipping while training
+    expect(c.advReg).toEqual({ multiplier: 0.2, advStepSize: 0.2, advGradNorm: 'infinity', pgdIterations: 1, randomInit: false });
     expect(c.runs).toEqual(['base', 'adv']);
+  });
+
+  it('mnist-tutorial-clipped clips the neighbours to [0, 1]', () => {
+    expect(config('--preset', 'mnist-tutorial-clipped').advReg).toMatchObject({ clipValueMin: 0, clipValueMax: 1, advStepSize: 0.2 });
   });
 
   it('is the default preset', () => {
@@ -24,11 +29,11 @@ describe('rlab run presets', () => {
     expect(c.advReg.advStepSize).toBe(0.2);
   });
 
-  it('ends with FGSM transfer from base, white-box FGSM and PGD-20 at ε 0.2', () => {
-    expect(config().attacks).toEqual([
-      expect.objectContaining({ attack: 'fgsm', norm: 'infinity', epsilons: [0.2], source: 'base' }),
-      expect.objectContaining({ attack: 'fgsm', norm: 'infinity', epsilons: [0.2], source: 'self' }),
-      expect.objectContaining({ attack: 'pgd', norm: 'infinity', epsilons: [0.2], steps: 20, source: 'self' }),
+  it("ends with the preset's suite: FGSM transfer from base and white-box, then PGD-20 at ε 0.2", () => {
+    expect(config().attacks.slice(0, 3)).toEqual([
+      expect.objectContaining({ attack: 'fgsm', norm: 'infinity', epsilons: [0.05, 0.1, 0.2, 0.3], source: 'base' }),
+      expect.objectContaining({ attack: 'fgsm', norm: 'infinity', epsilons: [0.05, 0.1, 0.2, 0.3], source: 'self' }),
+      expect.objectContaining({ attack: 'pgd', norm: 'infinity', epsilons: [0.2], steps: 20, randomStart: true, source: 'self' }),
     ]);
   });
 });
@@ -52,7 +57,7 @@ describe('rlab run flags', () => {
   });
 
   it.each([
-    [['--preset', 'huge'], '--preset must be one of mnist-tutorial, quick (got "huge")'],
+    [['--preset', 'huge'], '--preset must be one of mnist-tutorial, mnist-tutorial-clipped, quick (got "huge")'],
     [['--adv-step-size', '0'], '--adv-step-size must be > 0 (got 0)'],
     [['--adv-step-size', '-0.1'], '--adv-step-size must be > 0 (got -0.1)'],
     [['--adv-multiplier', '-1'], '--adv-multiplier must be ≥ 0 (got -1)'],

@@ -1,10 +1,12 @@
 // Test helper: a CliContext that captures output and counts how often the lab was opened.
-import { type CliContext, type CliLab } from '../../../../src/main/cli/context';
+import { type CliContext, type CliLab, type LabAccess } from '../../../../src/main/cli/context';
 
 export interface CapturedContext extends CliContext {
   stdout: () => string;
   stderr: () => string;
   opened: () => number;
+  /** What each openLab call asked for, in order ('jobs' when the command gave nothing). */
+  accesses: () => LabAccess[];
   interrupt: (signal?: string) => void;
 }
 
@@ -12,12 +14,14 @@ export function captureContext(lab?: () => CliLab, home = '/nonexistent/rlab-hom
   let out = '';
   let err = '';
   let opened = 0;
+  const accesses: LabAccess[] = [];
   const listeners = new Set<(s: string) => void>();
   return {
     io: { out: (t) => void (out += t), err: (t) => void (err += t), errIsTTY: false },
     home: () => home,
-    openLab: async () => {
+    openLab: async (access = 'jobs') => {
       opened++;
+      accesses.push(access);
       if (!lab) throw new Error('this test must not open the lab');
       return lab();
     },
@@ -28,6 +32,7 @@ export function captureContext(lab?: () => CliLab, home = '/nonexistent/rlab-hom
     stdout: () => out,
     stderr: () => err,
     opened: () => opened,
+    accesses: () => [...accesses],
     interrupt: (signal = 'SIGINT') => {
       for (const cb of [...listeners]) cb(signal);
     },

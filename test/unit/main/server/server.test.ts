@@ -2,6 +2,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { get as httpGet } from 'node:http';
+import { type Socket } from 'node:net';
 import { WebSocket } from 'ws';
 import { startServer, type RunningServer } from '../../../../src/main/server/server';
 import { CLOSE_UNAUTHORIZED } from '../../../../src/main/server/ws-hub';
@@ -26,9 +28,9 @@ function tmpDir(): string {
   return d;
 }
 
-async function start(lab: FakeLab, rendererDir = tmpDir()): Promise<{ server: RunningServer; logs: string[] }> {
+async function start(lab: FakeLab, rendererDir = tmpDir(), extra: Partial<Parameters<typeof startServer>[0]> = {}): Promise<{ server: RunningServer; logs: string[] }> {
   const logs: string[] = [];
-  server = await startServer({ service: lab.service, port: 0, rendererDir, log: (l) => logs.push(l) });
+  server = await startServer({ service: lab.service, port: 0, rendererDir, log: (l) => logs.push(l), ...extra });
   return { server, logs };
 }
 
@@ -222,3 +224,58 @@ async function waitFor(cond: () => boolean, timeoutMs = 2000): Promise<void> {
     await new Promise((r) => setTimeout(r, 10));
   }
 }
+
+describe('rlab serve: Origin, Host and slow clients', () => {
+  it('refuses a WebSocket opened by another web page with 403 and a log line, token or not', async () => {
+    const { server: s, logs } = await start(createFakeLab());
+    const ws = new WebSocket(s.wsUrl, { origin: 'http://evil.example' });
+    const status = await new Promise<number>((resolve) => ws.on('unexpected-response', (_req, res) => resolve(res.statusCode ?? 0)).on('error', () => resolve(-1)));
+    expect(status).toBe(403);
+    expect(logs).toContain('refused WebSocket from 127.0.0.1: Origin "http://evil.example" is not this server (another web page tried to connect)');
+    const own = await open(s.wsUrl.replace('127.0.0.1', 'localhost'));
+    expect(own.ws.readyState).toBe(WebSocket.OPEN);
+  });
+
+  it('answers to the address it is bound to when --host names one', async () => {
+    const { server: s } = await start(createFakeLab(), tmpDir(), { host: '127.0.0.2' });
+    expect(s.url).toMatch(/^http:\/\/127\.0\.0\.2:\d+\//);
+    const c = await open(s.wsUrl);
+    expect(c.ws.readyState).toBe(WebSocket.OPEN);
+    const ws = new WebSocket(s.wsUrl, { origin: `http://127.0.0.2:${s.port}` });
+    await new Promise<void>((resolve, reject) => ws.once('open', () => resolve()).once('error', reject));
+    ws.terminate();
+    const status = (host: string) =>
+      new Promise<number>((resolve, reject) =>
+        httpGet({ host: '127.0.0.2', port: s.port, path: `/api/health?token=${s.token}`, headers: { Host: host } }, (res) => {
+          res.resume();
+          resolve(res.statusCode ?? 0);
+        }).on('error', reject),
+      );
+    expect(await status(`127.0.0.2:${s.port}`)).toBe(200);
+    expect(await status(`evil.example:${s.port}`)).toBe(403);
+  });
+
+  it('disconnects a client that stops reading once its unsent replies pass the limit, and keeps serving the others', async () => {
+    const lab = createFakeLab();
+    const big = 'r'.repeat(512 * 1024);
+    lab.answer('listJobs', () => [big]);
+    const { server: s, logs } = await start(lab, tmpDir(), { maxBufferedBytes: 1024 * 1024 });
+    const other = await open(s.wsUrl);
+    const slow = await open(s.wsUrl);
+    (slow.ws as unknown as { _socket: Socket })._socket.pause();
+    for (let i = 1; i <= 60; i++) slow.ws.send(JSON.stringify({ id: i, method: 'listJobs' }));
+    await waitFor(() => logs.some((l) => l.startsWith('disconnected a client that is not reading')), 20_000);
+    expect(logs.find((l) => l.startsWith('disconnected'))).toMatch(/MiB waiting to be sent \(limit 1 MiB\)$/);
+    await waitFor(() => s.clientCount() === 1, 5000);
+    expect(await other.call(1, 'listJobs')).toMatchObject({ id: 1, ok: true });
+  });
+
+  it('lets a single reply larger than the limit through to a client that reads', async () => {
+    const lab = createFakeLab();
+    lab.answer('listJobs', () => ['j'.repeat(3 * 1024 * 1024)]);
+    const { server: s, logs } = await start(lab, tmpDir(), { maxBufferedBytes: 1024 * 1024 });
+    const c = await open(s.wsUrl);
+    for (let i = 1; i <= 3; i++) expect(await c.call(i, 'listJobs')).toMatchObject({ id: i, ok: true });
+    expect(logs.filter((l) => l.startsWith('disconnected'))).toEqual([]);
+  });
+});

@@ -1,9 +1,10 @@
-// FGSM/PGD perturbations: exact steps on linear softmax models, the ε-ball and [0,1] box, random starts, seeds, memory.
+// FGSM/PGD perturbations: output kinds, exact steps on linear softmax models, the ε-ball and [0,1] box, random starts, seeds, memory.
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { perturb } from '../../../../../src/main/lab/attacks/perturb';
 import { type AttackSpec } from '../../../../../src/main/lab/attacks/spec';
 import { initEngine } from '../../../../../src/main/lab/engine/tf';
+import { outputKind } from '../../../../../src/main/lab/nsl/model-head';
 import { buildModel, TUTORIAL_HPARAMS } from '../../../../../src/main/lab/models/builders';
 import { LabError } from '../../../../../src/shared/errors';
 import { expectTensorsClose } from '../../../../helpers/tensors';
@@ -28,6 +29,8 @@ function linearModel(head: Head, scale = 1): tf.LayersModel {
 }
 
 const HEADS: Head[] = ['dense-softmax', 'activation-layer', 'softmax-layer', 'unrecognised-tail'];
+/** Heads whose softmax the lab recognises; the unrecognised tail's output is taken as logits. */
+const SOFTMAX_HEADS: Head[] = ['dense-softmax', 'activation-layer', 'softmax-layer'];
 let models: Record<Head, tf.LayersModel>;
 
 beforeAll(async () => {
@@ -42,13 +45,17 @@ function attack(model: tf.LayersModel, x: number[], label: number, spec: AttackS
 }
 
 describe('fgsm on a linear softmax model', () => {
-  it.each(HEADS)('infinity moves each pixel by ε along sign(w_other − w_true), clipped to [0,1] (%s head)', (head) => {
+  it('classifies each head once: a final softmax means probabilities, anything else logits', () => {
+    expect(HEADS.map((h) => outputKind(models[h]))).toEqual(['probabilities', 'probabilities', 'probabilities', 'logits']);
+  });
+
+  it.each(SOFTMAX_HEADS)('infinity moves each pixel by ε along sign(w_other − w_true), clipped to [0,1] (%s head)', (head) => {
     const adv = attack(models[head], [0.5, 0.5, 0.5, 0.02], 0, { attack: 'fgsm', norm: 'infinity', epsilon: 0.1 });
     // 0.02 − 0.1 is clipped to 0; the zero-gradient pixel stays
     expectTensorsClose(tf.tensor(adv), [0.4, 0.6, 0.5, 0], 1e-6);
   });
 
-  it.each(HEADS)('l2 moves by ε along the normalised gradient (%s head)', (head) => {
+  it.each(SOFTMAX_HEADS)('l2 moves by ε along the normalised gradient (%s head)', (head) => {
     const adv = attack(models[head], [0.5, 0.5, 0.5, 0.5], 0, { attack: 'fgsm', norm: 'l2', epsilon: 0.3 });
     const expected = DIFF.map((d) => 0.5 + (0.3 * d) / Math.sqrt(17));
     expectTensorsClose(tf.tensor(adv), expected, 1e-5);

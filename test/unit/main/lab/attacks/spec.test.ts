@@ -1,70 +1,45 @@
-// Attack spec validation and defaults: every bad field is a LabError naming it; defaults follow the documented rules.
+// The attacks module's spec adapter: the shared table's defaults (one definition), bounds that need the model, seeds.
 import { describe, expect, it } from 'vitest';
-import { resolveAttackSpec, type AttackSpec } from '../../../../../src/main/lab/attacks/spec';
+import { checkBatchSize, mixSeed, resolveAttackSpec } from '../../../../../src/main/lab/attacks/spec';
+import { ATTACK_DEFAULTS, resolveAttack } from '../../../../../src/shared/attacks';
 import { LabError } from '../../../../../src/shared/errors';
 
-function errorOf(spec: unknown, pixels?: number): LabError {
+function errorOf(f: () => unknown): LabError {
   try {
-    resolveAttackSpec(spec as AttackSpec, pixels);
+    f();
   } catch (err) {
     expect(err).toBeInstanceOf(LabError);
     return err as LabError;
   }
-  throw new Error('expected resolveAttackSpec to throw');
+  throw new Error('expected a LabError');
 }
 
 describe('resolveAttackSpec', () => {
-  it('fills pgd defaults: 10 steps, step 2.5·ε/steps, random start, one restart, seed 0', () => {
-    expect(resolveAttackSpec({ attack: 'pgd', norm: 'infinity', epsilon: 0.2 })).toEqual({
-      attack: 'pgd', norm: 'infinity', epsilon: 0.2, steps: 10, stepSize: 0.05, randomStart: true, restarts: 1, seed: 0,
-    });
-    expect(resolveAttackSpec({ attack: 'pgd', norm: 'l2', epsilon: 1, steps: 5 }).stepSize).toBeCloseTo(0.5, 12);
+  it('resolves with the shared table: pgd keeps its 10 steps and random start when they are left empty', () => {
+    const r = resolveAttackSpec({ attack: 'pgd', norm: 'infinity', epsilon: 0.2 });
+    expect(r).toEqual(resolveAttack({ attack: 'pgd', norm: 'infinity', epsilon: 0.2 }));
+    expect([r.steps, r.randomStart, r.stepSize]).toEqual([ATTACK_DEFAULTS.pgd.steps, true, 0.05]);
   });
 
-  it('fills fgsm defaults: one step of size ε from the clean input', () => {
-    expect(resolveAttackSpec({ attack: 'fgsm', norm: 'l2', epsilon: 1.5 })).toEqual({
-      attack: 'fgsm', norm: 'l2', epsilon: 1.5, steps: 1, stepSize: 1.5, randomStart: false, restarts: 1, seed: 0,
-    });
+  it('bounds apgd-t targets by the classes the model predicts', () => {
+    expect(resolveAttackSpec({ attack: 'apgd-t', norm: 'infinity', epsilon: 0.1 }, 784, 4).targets).toBe(3);
+    expect(errorOf(() => resolveAttackSpec({ attack: 'apgd-t', norm: 'infinity', epsilon: 0.1, targets: 9 }, 784, 4)).field).toBe('targets');
   });
 
-  it('keeps explicit values', () => {
-    const spec: AttackSpec = { attack: 'pgd', norm: 'l2', epsilon: 2, steps: 7, stepSize: 0.3, randomStart: false, restarts: 4, seed: 99 };
-    expect(resolveAttackSpec(spec)).toEqual({ ...spec });
+  it('bounds an l2 ε by the image diameter', () => {
+    expect(errorOf(() => resolveAttackSpec({ attack: 'pgd', norm: 'l2', epsilon: 5 }, 16)).field).toBe('epsilon');
+  });
+});
+
+describe('checkBatchSize and mixSeed', () => {
+  it('accepts integers ≥ 1 only', () => {
+    expect(checkBatchSize(32)).toBe(32);
+    for (const bad of [0, 1.5, '8', -1]) expect(errorOf(() => checkBatchSize(bad)).field).toBe('batchSize');
   });
 
-  it.each([
-    [{ attack: 'pgd', norm: 'infinity', epsilon: 1.01 }, 'epsilon', '[0, 1]'],
-    [{ attack: 'pgd', norm: 'infinity', epsilon: -0.1 }, 'epsilon', '[0, 1]'],
-    [{ attack: 'fgsm', norm: 'l2', epsilon: -0.5 }, 'epsilon', 'l2'],
-    [{ attack: 'pgd', norm: 'infinity', epsilon: Number.NaN }, 'epsilon', 'finite'],
-    [{ attack: 'pgd', norm: 'infinity', epsilon: '0.1' }, 'epsilon', 'finite'],
-    [{ attack: 'pgd', norm: 'infinity', epsilon: 0.1, steps: 0 }, 'steps', '≥ 1'],
-    [{ attack: 'pgd', norm: 'infinity', epsilon: 0.1, steps: 2.5 }, 'steps', 'integer'],
-    [{ attack: 'fgsm', norm: 'infinity', epsilon: 0.1, steps: 3 }, 'steps', 'fgsm'],
-    [{ attack: 'pgd', norm: 'l1', epsilon: 0.1 }, 'norm', 'infinity, l2'],
-    [{ attack: 'pgd', epsilon: 0.1 }, 'norm', 'infinity, l2'],
-    [{ attack: 'cw', norm: 'l2', epsilon: 0.1 }, 'attack', 'fgsm, pgd'],
-    [{ attack: 'pgd', norm: 'l2', epsilon: 0.1, stepSize: 0 }, 'stepSize', '> 0'],
-    [{ attack: 'pgd', norm: 'l2', epsilon: 0.1, stepSize: Number.POSITIVE_INFINITY }, 'stepSize', '> 0'],
-    [{ attack: 'pgd', norm: 'l2', epsilon: 0.1, restarts: 0 }, 'restarts', '≥ 1'],
-    [{ attack: 'pgd', norm: 'l2', epsilon: 0.1, seed: 1.5 }, 'seed', 'integer'],
-    [{ attack: 'pgd', norm: 'l2', epsilon: 0.1, randomStart: 'yes' }, 'randomStart', 'true or false'],
-  ])('rejects %j naming %s', (spec, field, hint) => {
-    const err = errorOf(spec);
-    expect(err.code).toBe('invalid_argument');
-    expect(err.field).toBe(field);
-    expect(err.message).toContain(field);
-    expect(err.message).toContain(hint);
-  });
-
-  it('bounds an l2 ε by the image diameter √pixels when the image size is known', () => {
-    expect(resolveAttackSpec({ attack: 'pgd', norm: 'l2', epsilon: 28 }, 784).epsilon).toBe(28);
-    const err = errorOf({ attack: 'pgd', norm: 'l2', epsilon: 28.5 }, 784);
-    expect(err.field).toBe('epsilon');
-    expect(err.message).toContain('[0, 28.000]');
-  });
-
-  it('rejects a spec that is not an object', () => {
-    expect(errorOf(null).field).toBe('spec');
+  it('mixes seeds deterministically into distinct 31-bit values', () => {
+    expect(mixSeed(1, 2)).toBe(mixSeed(1, 2));
+    expect(new Set([mixSeed(0, 0), mixSeed(0, 1), mixSeed(1, 0), mixSeed(1, 1)]).size).toBe(4);
+    for (const s of [mixSeed(2 ** 40, 3), mixSeed(-5)]) expect(s >= 0 && s < 2 ** 31).toBe(true);
   });
 });

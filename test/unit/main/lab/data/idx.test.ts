@@ -3,7 +3,7 @@ import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import zlib from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { decodeIdx, encodeIdx, readIdxFile, writeIdxFile } from '../../../../../src/main/lab/data/idx';
+import { decodeIdx, encodeIdx, MAX_IDX_BYTES, readIdxFile, writeIdxFile } from '../../../../../src/main/lab/data/idx';
 import { readIdxPair } from '../../../../../src/main/lab/data/idx-pair';
 import { syntheticExamples, tmpDir, rejection } from './fixtures';
 
@@ -62,7 +62,9 @@ describe('IDX files', () => {
     const err = await rejection(readIdxFile(file));
     expect(err.code).toBe('corrupt_data');
     expect(err.message).toContain(file);
-    expect(err.message).toMatch(/not an IDX file: magic number 0x01000801/);
+    expect(err.message).toMatch(/not an IDX file: it does not start with an IDX magic number/);
+    // the message describes the file, never quotes its bytes
+    expect(err.message).not.toContain('01000801');
   });
 
   it('rejects element types other than unsigned bytes', async () => {
@@ -99,6 +101,41 @@ describe('IDX files', () => {
     const file = path.join(dir, 'long.idx');
     await fs.writeFile(file, Buffer.concat([encodeIdx({ dims: [5], data: labels }), Buffer.from([9, 9])]));
     expect((await rejection(readIdxFile(file))).message).toMatch(/has 2 bytes after the data/);
+  });
+
+  it('stops inflating a gzipped file the moment it exceeds the size its header declares', async () => {
+    const bomb = path.join(dir, 'bomb.gz');
+    const header = encodeIdx({ dims: [5, 28, 28], data: images });
+    // the declared data, then 64 MiB more of zeros
+    await fs.writeFile(bomb, Buffer.concat([zlib.gzipSync(header), zlib.gzipSync(Buffer.alloc(64 * 1024 * 1024))]));
+    const err = await rejection(readIdxFile(bomb));
+    expect(err).toMatchObject({ code: 'corrupt_data', field: 'file', message: `${bomb} inflates to more than the 3936 bytes its dimensions [5, 28, 28] describe; it is not a valid IDX file` });
+  });
+
+  it('refuses a header declaring more than the cap before allocating, raw or gzipped', async () => {
+    const header = encodeIdx({ dims: [5, 28, 28], data: images }).subarray(0, 16);
+    header.writeUInt32BE(100_000_000, 4);
+    for (const [name, bytes] of [['decl.idx', header], ['decl.idx.gz', zlib.gzipSync(header)]] as const) {
+      const file = path.join(dir, name);
+      await fs.writeFile(file, bytes);
+      const err = await rejection(readIdxFile(file));
+      expect(err).toMatchObject({ code: 'unsupported', message: `${file} declares dimensions [100000000, 28, 28], ${78_400_000_016} bytes; an IDX file may hold at most ${MAX_IDX_BYTES} bytes` });
+    }
+    // a smaller cap applies the same way
+    const small = path.join(dir, 'small.idx');
+    await writeIdxFile(small, { dims: [5, 28, 28], data: images });
+    expect((await rejection(readIdxFile(small, { maxBytes: 1000 }))).message).toBe(`${small} declares dimensions [5, 28, 28], 3936 bytes; an IDX file may hold at most 1000 bytes`);
+  });
+
+  it('refuses a raw file whose size disagrees with its header without reading its data, and a folder', async () => {
+    const file = path.join(dir, 'sparse.idx');
+    // a 1 GiB sparse file whose header says 5 images: refused from its size alone
+    const handle = await fs.open(file, 'w');
+    await handle.write(encodeIdx({ dims: [5, 28, 28], data: images }), 0);
+    await handle.truncate(1024 * 1024 * 1024);
+    await handle.close();
+    expect((await rejection(readIdxFile(file))).message).toBe(`${file} has ${1024 * 1024 * 1024 - 3936} bytes after the data that dimensions [5, 28, 28] describe`);
+    expect((await rejection(readIdxFile(dir))).message).toBe(`${dir} is not a regular file`);
   });
 
   it('reports a missing file as not found', async () => {

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadDataset } from '../../../../../src/main/lab/data/catalog';
 import { writeIdxFile } from '../../../../../src/main/lab/data/idx';
 import { importIdx } from '../../../../../src/main/lab/data/import-idx';
-import { importPngFolder } from '../../../../../src/main/lab/data/import-png';
+import { importPngFolder, MAX_PNG_BYTES } from '../../../../../src/main/lab/data/import-png';
 import { syntheticExamples, tmpDir, writePng, rejection } from './fixtures';
 
 let work: string;
@@ -134,5 +134,32 @@ describe('importPngFolder', () => {
     await fs.mkdir(path.join(broken, 'a'), { recursive: true });
     await fs.writeFile(path.join(broken, 'a', 'fake.png'), 'not a png');
     expect((await rejection(importPngFolder({ folder: broken }, { cacheDir }))).message).toBe(`${path.join(broken, 'a', 'fake.png')} is not a PNG image`);
+  });
+
+  it('refuses oversized, interlaced and damaged PNGs before decoding them, quoting nothing from the file', async () => {
+    const folder = path.join(work, 'hostile');
+    await writePng(path.join(folder, 'a', 'ok.png'), 28, 28, 1, new Array(784).fill(0));
+    const good = await fs.readFile(path.join(folder, 'a', 'ok.png'));
+
+    // a 28×28 header followed by megabytes of chunk data: refused by size, unread
+    const big = path.join(folder, 'a', 'zbig.png');
+    await fs.writeFile(big, Buffer.concat([good, Buffer.alloc(MAX_PNG_BYTES)]));
+    expect((await rejection(importPngFolder({ folder }, { cacheDir }))).message).toBe(`${big} is ${good.length + MAX_PNG_BYTES} bytes; a 28×28 PNG is at most ${MAX_PNG_BYTES}`);
+    await fs.rm(big);
+
+    // pngjs inflates interlaced images without an output limit: refused from the header
+    const interlaced = Buffer.from(good);
+    interlaced[28] = 1;
+    await fs.writeFile(path.join(folder, 'a', 'zinterlaced.png'), interlaced);
+    const inter = await rejection(importPngFolder({ folder }, { cacheDir }));
+    expect(inter).toMatchObject({ code: 'unsupported', message: `${path.join(folder, 'a', 'zinterlaced.png')} is an interlaced PNG; save it without interlacing` });
+    await fs.rm(path.join(folder, 'a', 'zinterlaced.png'));
+
+    // a valid header with garbage chunks: the decoder's own message (which may quote chunk names) is not passed on
+    const damaged = Buffer.concat([good.subarray(0, 33), Buffer.from('\0\0\0\x04SECRxxxxyyyy'), good.subarray(33)]);
+    await fs.writeFile(path.join(folder, 'a', 'zdamaged.png'), damaged);
+    const dam = await rejection(importPngFolder({ folder }, { cacheDir }));
+    expect(dam.message).toBe(`${path.join(folder, 'a', 'zdamaged.png')} is not a readable PNG (its data is damaged or uses a feature that cannot be decoded)`);
+    expect(dam.message).not.toContain('SECR');
   });
 });

@@ -1,6 +1,7 @@
 // Importing a TF.js layers model as a base model: faithful loading, and one clear LabError per kind of bad model folder.
 import * as tf from '@tensorflow/tfjs';
-import { mkdir, mkdtemp, readFile, rm, truncate, writeFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { mkdir, mkdtemp, readFile, rename, rm, symlink, truncate, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -10,6 +11,7 @@ import { importTfjsModel } from '../../../../../src/main/lab/models/import-tfjs'
 import { loadModelFiles, saveModelFiles } from '../../../../../src/main/lab/run/model-files';
 import { LabError, type LabErrorCode } from '../../../../../src/shared/errors';
 import { expectTensorsClose } from '../../../../helpers/tensors';
+import { denseBombJson } from './bomb-models';
 import { images, MLP_HPARAMS, mnistFixture, trainedLabModel, type MnistFixture } from './onnx/fixtures';
 
 /** Parameters of the tutorial CNN, as the NSL tutorial prints them (model.summary()). */
@@ -174,7 +176,80 @@ describe('importTfjsModel', () => {
     await editJson(modelPath, (j) => (j.format = 'graph-model'));
     await expectLabError(importTfjsModel(modelPath, OPTS), 'unsupported', /is a TF.js graph model/);
     await writeFile(modelPath, '{ not json');
-    await expectLabError(importTfjsModel(modelPath, OPTS), 'corrupt_data', /is not valid JSON/);
+    await expectLabError(importTfjsModel(modelPath, OPTS), 'corrupt_data', /is not a TF.js layers model.json \(not valid JSON\)$/);
+  });
+
+  it('refuses an arbitrary file without quoting a byte of it', async () => {
+    const secret = path.join(root, 'passwd');
+    await writeFile(secret, 'root:x:0:0:root:/root:/bin/bash\ndaemon:x:1:1::/usr/sbin:/usr/sbin/nologin\n');
+    const err = await importTfjsModel(secret, OPTS).then(() => null, (e: unknown) => e as LabError);
+    expect(err).toBeInstanceOf(LabError);
+    expect(err!.message).toBe(`${secret} is not a TF.js layers model.json (not valid JSON)`);
+    for (const text of ['{"modelTopology": 1, "weightsManifest": []}', '"root:x:0:0"', '[1,2,3]']) {
+      await writeFile(secret, text);
+      const e = await importTfjsModel(secret, OPTS).then(() => null, (x: unknown) => x as LabError);
+      expect(e!.message).toMatch(/is not a TF.js layers model.json \((no modelTopology object|not a JSON object)\)$/);
+      expect(e!.message).not.toContain('root');
+    }
+    if (existsSync('/etc/passwd')) {
+      const e = await importTfjsModel('/etc/passwd', OPTS).then(() => null, (x: unknown) => x as LabError);
+      expect(e!.message).toBe('/etc/passwd is not a TF.js layers model.json (not valid JSON)');
+    }
+  });
+
+  it('refuses weights reached through a symlinked file or folder that leaves the model folder, and allows links inside it', async () => {
+    const outside = await mkdtemp(path.join(os.tmpdir(), 'rlab-outside-'));
+    try {
+      // a linked file: weights.bin -> a file outside the folder
+      const fileLink = await saved();
+      const dir = path.dirname(fileLink);
+      await rename(path.join(dir, 'weights.bin'), path.join(outside, 'weights.bin'));
+      await symlink(path.join(outside, 'weights.bin'), path.join(dir, 'weights.bin'));
+      await expectLabError(importTfjsModel(fileLink, OPTS), 'invalid_argument', /weights file weights.bin is a symbolic link \(or lies in a linked folder\) that leads outside the model's folder/, 'modelPath');
+
+      // a linked folder: shards/ -> a folder outside, manifest path shards/weights.bin
+      const folderLink = await saved();
+      const dir2 = path.dirname(folderLink);
+      await mkdir(path.join(outside, 'shards'));
+      await rename(path.join(dir2, 'weights.bin'), path.join(outside, 'shards', 'weights.bin'));
+      await symlink(path.join(outside, 'shards'), path.join(dir2, 'shards'));
+      await editJson(folderLink, (j) => (j.weightsManifest[0]!.paths = ['shards/weights.bin']));
+      await expectLabError(importTfjsModel(folderLink, OPTS), 'invalid_argument', /weights file shards\/weights.bin is a symbolic link .* leads outside the model's folder/, 'modelPath');
+
+      // a link that stays inside the folder is fine
+      const inside = await saved();
+      const dir3 = path.dirname(inside);
+      await rename(path.join(dir3, 'weights.bin'), path.join(dir3, 'real.bin'));
+      await symlink('real.bin', path.join(dir3, 'weights.bin'));
+      (await importTfjsModel(inside, OPTS)).dispose();
+    } finally {
+      await rm(outside, { recursive: true, force: true });
+    }
+  });
+
+  it('refuses a tiny model.json naming a 200,000-unit Dense layer from its config, before building anything', async () => {
+    const dir = path.join(root, `bomb${count++}`);
+    await mkdir(dir);
+    const modelPath = path.join(dir, 'model.json');
+    await writeFile(path.join(dir, 'weights.bin'), '');
+    await writeFile(modelPath, JSON.stringify(denseBombJson(200_000)));
+    expect((await readFile(modelPath)).length).toBeLessThan(1500);
+    const before = tf.memory();
+    await expectLabError(importTfjsModel(modelPath, OPTS), 'invalid_argument', /layer "huge" \(Dense\): units 200000 is above the limit of 8192 for an imported model/, 'modelPath');
+    // nothing was built: no tensor, no byte of tensor memory
+    expect(tf.memory().numTensors).toBe(before.numTensors);
+    expect(tf.memory().numBytes).toBe(before.numBytes);
+  });
+
+  it('refuses a manifest whose weight count is not what the layers need (missing weights)', async () => {
+    const modelPath = await saved();
+    // drop the last weight (the output bias, 10 values) from the manifest and its bytes from the file: sizes agree, layers do not
+    let dropped = 0;
+    await editJson(modelPath, (j) => {
+      dropped = j.weightsManifest[0]!.weights.pop()!.shape.reduce((x, y) => x * y, 1);
+    });
+    await truncate(path.join(path.dirname(modelPath), 'weights.bin'), (TUTORIAL_PARAMS - dropped) * 4);
+    await expectLabError(importTfjsModel(modelPath, OPTS), 'corrupt_data', new RegExp(`the layers need ${TUTORIAL_PARAMS} weights but the manifest lists ${TUTORIAL_PARAMS - dropped}; weights are missing`), 'modelPath');
   });
 
   it('leaves the tensor count flat across repeated imports and disposals, wrapped flat-input models included', async () => {

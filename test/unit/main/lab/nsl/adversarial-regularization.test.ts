@@ -128,7 +128,7 @@ describe('AdversarialRegularization', () => {
       layers: [tf.layers.flatten({ inputShape: [28, 28, 1] }), tf.layers.dense({ units: 10, kernelInitializer: tf.initializers.glorotUniform({ seed: 2 }) }), tf.layers.activation({ activation: 'softmax' })],
     });
     const head = makeModelHead(model);
-    expect(head.kind).toBe('fused');
+    expect(head.kind).toBe('probabilities');
     tf.tidy(() => expectTensorsClose(tf.softmax(head.logits(image, false)), model.predict(image) as tf.Tensor, 1e-6));
     const adv = new AdversarialRegularization(model, { multiplier: 0.2, advStepSize: 0.1 });
     adv.compile({ optimizer: 'sgd', learningRate: 0.1, loss: 'sparse_categorical_crossentropy' });
@@ -139,11 +139,67 @@ describe('AdversarialRegularization', () => {
     model.dispose();
   });
 
-  it('falls back to the clipped log of the outputs when the model does not end in softmax', () => {
+  it('takes the output of a model that does not end in softmax as its logits', () => {
     const model = tf.sequential({ layers: [tf.layers.flatten({ inputShape: [28, 28, 1] }), tf.layers.dense({ units: 10, activation: 'sigmoid' })] });
     const head = makeModelHead(model);
-    expect(head.kind).toBe('clipped-log');
-    tf.tidy(() => expectTensorsClose(head.logits(image, false), tf.log(tf.clipByValue(model.predict(image) as tf.Tensor, 1e-7, 1 - 1e-7)), 1e-6));
+    expect(head.kind).toBe('logits');
+    tf.tidy(() => expectTensorsClose(head.logits(image, false), model.predict(image) as tf.Tensor, 1e-6));
+    model.dispose();
+  });
+
+  it("supports sample weights as NSL does: Σ w·loss / batch size for both losses, accuracy unweighted", () => {
+    const model = buildModel({ ...TUTORIAL_HPARAMS, model: 'mlp', numFcUnits: [16] }, 5);
+    const adv = new AdversarialRegularization(model, { multiplier: 0.5, advStepSize: 0.1, advGradNorm: 'infinity', pgdIterations: 2, pgdEpsilon: 0.1 });
+    const weight = tf.tensor1d(Array.from({ length: 16 }, (_, i) => (i % 4 === 0 ? 0 : 1 + (i % 3))), 'float32');
+    const head = makeModelHead(model);
+    const perExample = (x: tf.Tensor) => tf.neg(tf.sum(tf.mul(tf.logSoftmax(head.logits(x, false)), tf.oneHot(label, 10)), 1));
+    const weighted = values(adv.evaluateStep({ image, label, weight }));
+    const plain = values(adv.evaluateStep({ image, label }));
+    tf.tidy(() => {
+      const xAdv = adv.perturbOnBatch({ image, label, weight });
+      const labeled = tf.div(tf.sum(tf.mul(perExample(image), weight)), 16).dataSync()[0]!;
+      const adversarial = tf.div(tf.sum(tf.mul(perExample(xAdv), weight)), 16).dataSync()[0]!;
+      expect(weighted.sparse_categorical_crossentropy).toBeCloseTo(labeled, 5);
+      expect(weighted.scaled_adversarial_loss).toBeCloseTo(0.5 * adversarial, 5);
+      // an example of weight 0 has no gradient, so it is not perturbed
+      const moved = tf.max(tf.abs(tf.sub(xAdv, image)), [1, 2, 3]).arraySync() as number[];
+      moved.forEach((m, i) => (i % 4 === 0 ? expect(m).toBe(0) : expect(m).toBeGreaterThan(0)));
+    });
+    expect(weighted.sparse_categorical_accuracy).toBe(plain.sparse_categorical_accuracy);
+    expect(weighted.sparse_categorical_crossentropy).not.toBeCloseTo(plain.sparse_categorical_crossentropy!, 3);
+    weight.dispose();
+    adv.dispose();
+    model.dispose();
+  });
+
+  it('rejects sample weights that are not one float32 per example, naming the field', () => {
+    const model = buildModel({ ...TUTORIAL_HPARAMS, model: 'mlp', numFcUnits: [8] }, 1);
+    const adv = new AdversarialRegularization(model);
+    tf.tidy(() => {
+      for (const weight of [tf.ones([15]), tf.ones([16, 1]), tf.ones([16], 'int32')]) {
+        expect(() => adv.evaluateStep({ image, label, weight: weight as tf.Tensor1D })).toThrow(expect.objectContaining({ field: 'weight', message: expect.stringMatching(/batch.weight must be a float32 tensor of shape \[16\]/) }));
+      }
+    });
+    adv.dispose();
+    model.dispose();
+  });
+
+  it('draws random starts through an injected randomStart hook, with the radius NSL uses', () => {
+    const model = buildModel({ ...TUTORIAL_HPARAMS, model: 'mlp', numFcUnits: [8] }, 2);
+    const radii: number[] = [];
+    const randomStart = (like: tf.Tensor[], radius: number) => {
+      radii.push(radius);
+      return like.map((t) => tf.fill(t.shape, radius));
+    };
+    const adv = new AdversarialRegularization(model, { advStepSize: 0.05, advGradNorm: 'infinity', pgdIterations: 1, randomInit: true, clipValueMin: 0, clipValueMax: 1 }, { randomStart });
+    tf.tidy(() => {
+      const xAdv = adv.perturbOnBatch({ image, label });
+      // start x + 0.05, then one ∞ step of 0.05 without a ball to project onto: |δ| is 0 or 0.1 before clipping
+      const d = tf.sub(xAdv, tf.clipByValue(tf.add(image, 0.05), 0, 1));
+      expect(tf.max(tf.abs(d)).dataSync()[0]).toBeCloseTo(0.05, 5);
+    });
+    expect(radii).toEqual([0.05]);
+    adv.dispose();
     model.dispose();
   });
 

@@ -102,16 +102,54 @@ describe('genAdvNeighbors (NSL unit cases)', () => {
     });
   });
 
-  it('l1 with pgdEpsilon is rejected as NSL does (no L1 projection)', () => {
+  it('l1 with pgdEpsilon is rejected as NSL does (no L1 projection), also in a config built by hand', () => {
     const config: AdvNeighborConfig = { advStepSize: 0.1, advGradNorm: 'l1', pgdIterations: 2, pgdEpsilon: 0.1, randomInit: false };
     const run = () => tf.tidy(() => genAdvNeighbors({ features: [tf.tensor2d(x)], lossFn: linearLoss(w), config }));
     expect(run).toThrow(LabError);
-    expect(run).toThrow(/pgdEpsilon cannot be used with advGradNorm 'l1'/);
+    expect(run).toThrow(/pgdEpsilon cannot be used with advGradNorm "l1"/);
   });
 
-  it('a mask that does not broadcast to the feature is reported against featureMask', () => {
+  it('a mask with the wrong number of entries is reported against featureMask', () => {
     const run = () => neighbour(x, w, { advStepSize: 0.1, featureMask: [1, 0, 1] });
     expect(run).toThrow(expect.objectContaining({ field: 'featureMask' }));
+    expect(run).toThrow(/featureMask must have 2 entries, one per input value of an example of shape \[2\] \(got 3\)/);
+  });
+
+  it('randomInit without pgdEpsilon draws the start in the advStepSize ball, as NSL does', () => {
+    tf.tidy(() => {
+      const x0 = tf.fill([256, 6], 0.5);
+      const flat = (fs: tf.Tensor[]) => tf.sum(tf.mul(fs[0]!, 0)) as tf.Scalar;
+      const radii: number[] = [];
+      const config = makeAdvRegConfig({ advStepSize: 0.05, advGradNorm: 'infinity', randomInit: true });
+      const randomStart = (like: tf.Tensor[], radius: number) => {
+        radii.push(radius);
+        return like.map((t) => tf.randomUniform(t.shape, -radius, radius, 'float32', 3));
+      };
+      const [n] = genAdvNeighbors({ features: [x0], lossFn: flat, config, randomStart });
+      expect(radii).toEqual([0.05]);
+      const moved = tf.abs(tf.sub(n!, x0));
+      expect(tf.max(moved).dataSync()[0]).toBeLessThanOrEqual(0.05 + 1e-7);
+      expect(tf.max(moved).dataSync()[0]).toBeGreaterThan(0.04);
+      // and the default draw, seeded, stays in that ball too
+      const [d] = genAdvNeighbors({ features: [x0], lossFn: flat, config, seed: 4 });
+      expect(tf.max(tf.abs(tf.sub(d!, x0))).dataSync()[0]).toBeLessThanOrEqual(0.05 + 1e-7);
+    });
+  });
+
+  it('the random start is not masked; only the gradient steps are (NSL masks gradients)', () => {
+    tf.tidy(() => {
+      const config = makeAdvRegConfig({ advStepSize: 0.1, advGradNorm: 'infinity', pgdIterations: 1, pgdEpsilon: 0.2, randomInit: true, featureMask: [0, 1] });
+      const randomStart = () => [tf.tensor2d([[0.05, -0.05]])];
+      const [n] = genAdvNeighbors({ features: [tf.tensor2d(x)], lossFn: linearLoss(w), config, randomStart });
+      // start [-0.95, 0.95]; the masked step moves only the second coordinate, by +0.1
+      expectTensorsClose(n!, [[-0.95, 1.05]], 1e-6);
+    });
+  });
+
+  it('a random start of the wrong shape is reported against randomStart', () => {
+    const config = makeAdvRegConfig({ advStepSize: 0.1, randomInit: true });
+    const run = () => tf.tidy(() => genAdvNeighbors({ features: [tf.tensor2d(x)], lossFn: linearLoss(w), config, randomStart: () => [tf.zeros([1, 3])] }));
+    expect(run).toThrow(expect.objectContaining({ field: 'randomStart' }));
   });
 
   it('does not leak tensors across repeated PGD calls', () => {

@@ -58,7 +58,7 @@ afterAll(() => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-const cell = (v: number | null | undefined): string => (v === null || v === undefined ? '' : String(v));
+const cell = (v: number | string | null | undefined): string => (v === null || v === undefined ? '' : String(v));
 
 describe('writeReport', () => {
   it('writes report.json with configs, engine records, per-epoch metrics and every evaluation', async () => {
@@ -97,6 +97,9 @@ describe('writeReport', () => {
       run_id: run.id, role: run.role, attack: e.attack, norm: e.norm, epsilon: String(e.epsilon), steps: String(e.steps),
       step_size: cell(e.stepSize), restarts: String(e.restarts), random_start: String(e.randomStart), source_run_id: e.sourceRunId ?? '',
       accuracy: String(e.accuracy), count: String(e.count),
+      loss: cell(e.spec?.loss ?? null), targets: cell(e.spec?.targets ?? null), queries: cell(e.spec?.queries ?? null), p_init: cell(e.spec?.pInit ?? null), attack_seed: cell(e.spec?.seed ?? null),
+      correct: String(e.correct), ci_low: String(e.interval.low), ci_high: String(e.interval.high), zero_grad_fraction: cell(e.zeroGradFraction),
+      dataset: cell(e.subset?.dataset ?? null), split_seed: cell(e.subset?.splitSeed ?? null), indices_hash: cell(e.subset?.indicesHash ?? null), flags: e.flags.map((f) => f.reason).join(' | '),
     })));
     expect(records).toEqual(expected);
     expect(records).toHaveLength(7);

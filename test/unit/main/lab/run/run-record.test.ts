@@ -26,12 +26,13 @@ afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 function detail(id: string, role: 'base' | 'adv', withModel: boolean): RunDetail {
   const config = runConfigFor(ExperimentConfigSchema.parse({ hparams: { convFilters: [2], numFcUnits: [4], epochs: 2 } }), role);
   return {
-    id, experimentId: 'exp_1', experimentName: 'e', name: `e · ${role}`, role, status: 'completed',
+    id, experimentId: 'exp_1', experimentName: 'e', name: `e · ${role}`, role, seed: 0, status: 'completed',
     createdAt: '2025-01-01T00:00:00.000Z', startedAt: '2025-01-01T00:00:01.000Z', finishedAt: '2025-01-01T00:00:09.000Z', durationMs: 8000,
-    epochsDone: 2, epochs: 2, cleanAccuracy: 0.9, robustAccuracy: 0.4, robustLabel: 'FGSM ∞ ε0.2', backend: 'tensorflow', tags: ['t'], error: null,
+    epochsDone: 2, epochs: 2, cleanAccuracy: 0.9, robustAccuracy: 0.4, robustLabel: 'FGSM ∞ ε0.2', headline: null, backend: 'tensorflow', tags: ['t'], error: null,
     config, engine: null, notes: 'n',
     epochMetrics: [{ epoch: 1, metrics: { loss: 1 }, durationMs: 4000 }, { epoch: 2, metrics: { loss: 0.5 }, durationMs: 4000 }],
     evaluations: [],
+    ensembles: [],
     artifacts: withModel
       ? [{ kind: 'checkpoint', path: path.join(tmp, 'ckpt'), createdAt: '2025-01-01T00:00:05.000Z' }, { kind: 'model', path: modelJson, createdAt: '2025-01-01T00:00:08.000Z' }]
       : [],

@@ -43,8 +43,9 @@ describe('exportModel', () => {
     expect(tfjs.files).toEqual(['model.json', 'weights.bin', 'README.txt', 'metadata.json'].map((f) => path.join(dir, f)));
     const file = path.join(home.home, 'out', 'named.onnx');
     expect((await lab.exportModel({ runId, format: 'onnx', outDir: file })).files).toEqual([file]);
-    // a second export to the same file replaces it
-    expect((await lab.exportModel({ runId, format: 'onnx', outDir: file })).files).toEqual([file]);
+    // a second export to the same file is refused, and replaces it only with force
+    await expect(lab.exportModel({ runId, format: 'onnx', outDir: file })).rejects.toMatchObject({ code: 'conflict', field: 'outDir' });
+    expect((await lab.exportModel({ runId, format: 'onnx', outDir: file, force: true })).files).toEqual([file]);
     const folder = path.join(home.home, 'out', 'onnx-folder');
     expect((await lab.exportModel({ runId, format: 'onnx', outDir: folder })).files).toEqual([path.join(folder, 'model.onnx')]);
     expect(readdirSync(path.join(home.home, 'out')).sort()).toEqual(['named.onnx', 'onnx-folder', 'tfjs']);

@@ -25,20 +25,20 @@ describe('runConfigFor', () => {
 describe('evalTasksFor', () => {
   it('runs the tutorial suite on the adv run as clean, FGSM transfer from base, FGSM and PGD-20 white-box', () => {
     const tasks = evalTasksFor('run_adv', runConfigFor(config, 'adv'), lookup({ run_base: '/runs/run_base/model/model.json' }));
-    expect(tasks.map((t) => [t.attack, t.steps, t.epsilon, t.sourceRunId])).toEqual([
+    expect(tasks.map((t) => [t.attack?.attack ?? 'clean', t.attack?.steps ?? 0, t.attack?.epsilon ?? 0, t.sourceRunId])).toEqual([
       ['clean', 0, 0, null],
       ['fgsm', 1, 0.2, 'run_base'],
       ['fgsm', 1, 0.2, null],
       ['pgd', 20, 0.2, null],
     ]);
     expect(tasks[1]!.sourceModelPath).toBe('/runs/run_base/model/model.json');
-    // PGD's default step size (attack module): 2.5·ε/steps
-    expect(tasks[3]!.stepSize).toBeCloseTo((2.5 * 0.2) / 20, 12);
+    // the complete spec is resolved here, once: PGD's default step 2.5·ε/steps, the run's seed for its random starts
+    expect(tasks[3]!.attack).toEqual({ attack: 'pgd', norm: 'infinity', epsilon: 0.2, steps: 20, stepSize: (2.5 * 0.2) / 20, randomStart: true, restarts: 1, loss: 'ce', targets: 0, queries: 0, pInit: 0, seed: 11 });
   });
 
   it('on the base run, "transfer from base" is the white-box attack and is not run twice', () => {
     const tasks = evalTasksFor('run_base', runConfigFor(config, 'base'), lookup({}));
-    expect(tasks.map((t) => [t.attack, t.sourceRunId])).toEqual([
+    expect(tasks.map((t) => [t.attack?.attack ?? 'clean', t.sourceRunId])).toEqual([
       ['clean', null],
       ['fgsm', null],
       ['pgd', null],
@@ -55,13 +55,27 @@ describe('evalTasksFor', () => {
 
   it('one task per ε of a spec', () => {
     const cfg = ExperimentConfigSchema.parse({ attacks: [{ attack: 'fgsm', epsilons: [0.1, 0.2, 0.3] }] });
-    expect(evalTasksFor('run_x', runConfigFor(cfg, 'adv'), lookup({}), false).map((t) => t.epsilon)).toEqual([0.1, 0.2, 0.3]);
+    expect(evalTasksFor('run_x', runConfigFor(cfg, 'adv'), lookup({}), false).map((t) => t.attack?.epsilon)).toEqual([0.1, 0.2, 0.3]);
+  });
+
+  it('fills an attack left empty with its own defaults: PGD without steps is 10 steps from a random start', () => {
+    const cfg = ExperimentConfigSchema.parse({ attacks: [{ attack: 'pgd', epsilons: [0.1] }, { attack: 'apgd-t', epsilons: [0.1] }, { attack: 'autoattack', epsilons: [0.3] }] });
+    const [pgd, apgdT, auto] = evalTasksFor('run_x', runConfigFor(cfg, 'adv'), lookup({}), false).map((t) => t.attack!);
+    expect(pgd).toMatchObject({ attack: 'pgd', steps: 10, randomStart: true, restarts: 1 });
+    expect(pgd!.stepSize).toBeCloseTo(0.025, 12);
+    expect(apgdT).toMatchObject({ attack: 'apgd-t', steps: 100, targets: 9, loss: 'dlr-targeted', stepSize: 0.2 });
+    expect(auto).toMatchObject({ attack: 'autoattack', steps: 100, targets: 9, queries: 5000, pInit: 0.8 });
   });
 });
 
 describe('checkAttackSuite', () => {
-  it('refuses an FGSM with several steps, naming the attack', () => {
-    const cfg = ExperimentConfigSchema.parse({ attacks: [{ attack: 'fgsm', steps: 5, epsilons: [0.1] }] });
-    expect(() => checkAttackSuite(runConfigFor(cfg, 'adv'))).toThrow(expect.objectContaining({ code: 'invalid_argument', field: 'attacks.0.steps' }));
+  it('refuses more APGD-T targets than the model has other classes, naming the field', () => {
+    const cfg = ExperimentConfigSchema.parse({ hparams: { numClasses: 4 }, attacks: [{ attack: 'apgd-t', targets: 5, epsilons: [0.1] }] });
+    expect(() => checkAttackSuite(runConfigFor(cfg, 'adv'))).toThrow(expect.objectContaining({ code: 'invalid_argument', field: 'attacks.0.targets', message: expect.stringContaining('[1, 3]') }));
+  });
+
+  it('refuses an l2 ε beyond the image diameter, naming the ε', () => {
+    const cfg = ExperimentConfigSchema.parse({ hparams: { inputShape: [4, 4, 1] }, attacks: [{ attack: 'pgd', norm: 'l2', epsilons: [1, 5] }] });
+    expect(() => checkAttackSuite(runConfigFor(cfg, 'adv'))).toThrow(expect.objectContaining({ field: 'attacks.0.epsilons.1', message: expect.stringContaining('[0, 4]') }));
   });
 });

@@ -110,7 +110,7 @@ describe('LabService with a real engine worker', () => {
   it('validates every request and names the field and the allowed range', async () => {
     await expect(lab.createExperiment({ config: tinyConfig({ hparams: { epochs: 0 } }) })).rejects.toMatchObject({ code: 'invalid_argument', field: 'config.hparams.epochs', message: expect.stringContaining('≥ 1') });
     await expect(lab.createExperiment({ config: tinyConfig({ attacks: [{ attack: 'fgsm', steps: 4, epsilons: [0.1] }] }) })).rejects.toMatchObject({ code: 'invalid_argument', field: 'config.attacks.0.steps' });
-    await expect(lab.createExperiment({ config: tinyConfig({ advReg: { randomInit: true } }) })).rejects.toMatchObject({ code: 'invalid_argument', field: 'config.advReg.randomInit' });
+    await expect(lab.createExperiment({ config: tinyConfig({ advReg: { featureMask: [1, 0, 1] } }) })).rejects.toMatchObject({ code: 'invalid_argument', field: 'config.advReg.featureMask', message: expect.stringContaining('784 entries') });
     await expect(lab.getRun({ runId: 'nope' })).rejects.toMatchObject({ code: 'invalid_argument', field: 'runId' });
     await expect(lab.getRun({ runId: 'run_doesnotexist' })).rejects.toMatchObject({ code: 'not_found' });
     await expect(lab.listExperiments({ extra: 1 } as never)).rejects.toMatchObject({ code: 'invalid_argument' });

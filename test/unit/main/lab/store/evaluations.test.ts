@@ -21,20 +21,44 @@ function evaluation(over: Partial<NewEvaluation>): NewEvaluation {
   return { runId: adv, sourceRunId: null, attack: 'pgd', norm: 'infinity', epsilon: 0.2, steps: 20, stepSize: 0.025, restarts: 1, randomStart: true, accuracy: 0.5, perClassAccuracy: [0.5, 0.5], count: 2000, ...over };
 }
 
+const SUBSET = { dataset: 'mnist-sample', splitSeed: 0, size: 10, indicesHash: 'aaaaaaaaaaaaaaaa' };
+/** A mask of 10 examples with the first `k` still correct. */
+const mask = (k: number): Uint8Array => Uint8Array.from({ length: 10 }, (_, i) => (i < k ? 1 : 0));
+function measured(over: Partial<NewEvaluation> & { correctFirst?: number }): NewEvaluation {
+  const { correctFirst = 0, ...rest } = over;
+  return evaluation({ count: 10, accuracy: correctFirst / 10, mask: mask(correctFirst), subset: SUBSET, ...rest });
+}
+
 describe('headline accuracies', () => {
-  it('robust accuracy is the lowest at ε=0.2 across attacks, labelled with the attack that reached it', () => {
-    store.recordEvaluation(evaluation({ attack: 'fgsm', steps: 1, accuracy: 0.61 }));
-    expect(store.getRunSummary(adv)).toMatchObject({ robustAccuracy: 0.61, robustLabel: 'FGSM ∞ ε0.2' });
-    store.recordEvaluation(evaluation({ accuracy: 0.42 }));
+  it('without AutoAttack the headline is the worst case over every attack at ∞ ε0.2 on one subset, named in full', () => {
+    store.recordEvaluation(measured({ attack: 'fgsm', steps: 1, stepSize: null, randomStart: false, correctFirst: 6 }));
+    expect(store.getRunSummary(adv)).toMatchObject({ robustAccuracy: 0.6, robustLabel: 'FGSM ∞ ε0.2, 10 images' });
+    store.recordEvaluation(measured({ correctFirst: 4 }));
     // Other epsilons never become the headline, however low.
-    store.recordEvaluation(evaluation({ epsilon: 0.3, accuracy: 0.05 }));
+    store.recordEvaluation(measured({ epsilon: 0.3, stepSize: null, correctFirst: 0 }));
     // ε computed as 0.1 + 0.2 - 0.1 (not exactly 0.2) still counts as the headline ε.
-    store.recordEvaluation(evaluation({ attack: 'fgsm', steps: 1, epsilon: 0.1 + 0.2 - 0.1, accuracy: 0.7 }));
-    expect(store.getRunSummary(adv)).toMatchObject({ robustAccuracy: 0.42, robustLabel: 'PGD-20 ∞ ε0.2' });
-    // A transfer attack that does worse becomes the headline: it is the worst case seen.
-    store.recordEvaluation(evaluation({ sourceRunId: base, steps: 40, accuracy: 0.4 }));
-    expect(store.getRunSummary(adv)).toMatchObject({ robustAccuracy: 0.4, robustLabel: 'PGD-40 ∞ ε0.2' });
+    store.recordEvaluation(measured({ attack: 'fgsm', steps: 1, stepSize: null, randomStart: false, epsilon: 0.1 + 0.2 - 0.1, correctFirst: 7 }));
+    const h = store.getRunSummary(adv);
+    expect(h).toMatchObject({ robustAccuracy: 0.4, robustLabel: 'worst of FGSM, PGD-20 ∞ ε0.2, 10 images' });
+    expect(h.headline).toMatchObject({ attack: 'worst of FGSM, PGD-20', norm: 'infinity', epsilon: 0.2, count: 10, correct: 4, dataset: 'mnist-sample', indicesHash: SUBSET.indicesHash });
+    // A transfer attack joins the ensemble: an example is robust only if it survives every attack.
+    store.recordEvaluation(measured({ sourceRunId: base, steps: 40, stepSize: null, accuracy: 0.5, mask: Uint8Array.from([0, 1, 1, 1, 1, 1, 0, 0, 0, 0]) }));
+    expect(store.getRunSummary(adv)).toMatchObject({ robustAccuracy: 0.3, robustLabel: 'worst of FGSM, PGD-20, PGD-40 (transfer) ∞ ε0.2, 10 images' });
     expect(store.getRunSummary(base).robustAccuracy).toBeNull();
+  });
+
+  it('a white-box AutoAttack at the headline ε is the headline, whatever else ran', () => {
+    store.recordEvaluation(measured({ correctFirst: 3 }));
+    store.recordEvaluation(measured({ attack: 'autoattack', steps: 100, stepSize: null, correctFirst: 5 }));
+    const h = store.getRunSummary(adv);
+    expect(h).toMatchObject({ robustAccuracy: 0.5, robustLabel: 'AutoAttack ∞ ε0.2, 10 images' });
+    expect(h.headline!.interval.low).toBeLessThan(0.5);
+    expect(h.headline!.interval.high).toBeGreaterThan(0.5);
+  });
+
+  it('evaluations without a recorded test subset (stored before v2) make no headline', () => {
+    store.recordEvaluation(evaluation({ accuracy: 0.42 }));
+    expect(store.getRunSummary(adv)).toMatchObject({ robustAccuracy: null, robustLabel: null, headline: null });
   });
 
   it("clean accuracy comes from the latest 'clean' evaluation and is not a robust headline", () => {
@@ -44,8 +68,10 @@ describe('headline accuracies', () => {
   });
 
   it('headline columns reach listRuns', () => {
-    store.recordEvaluation(evaluation({ accuracy: 0.33 }));
-    expect(store.listRuns({ experimentId: store.getRunSummary(adv).experimentId }).find((r) => r.id === adv)?.robustAccuracy).toBe(0.33);
+    store.recordEvaluation(measured({ correctFirst: 3 }));
+    const listed = store.listRuns({ experimentId: store.getRunSummary(adv).experimentId }).find((r) => r.id === adv);
+    expect(listed?.robustAccuracy).toBe(0.3);
+    expect(listed?.headline).toMatchObject({ attack: 'PGD-20', count: 10 });
   });
 
   it('attackLabel names l2 attacks and trims float noise from ε', () => {

@@ -6,7 +6,7 @@ import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { LabError } from '../../../../../src/shared/errors';
 import { LATEST_SCHEMA_VERSION, openStore } from '../../../../../src/main/lab/store';
-import { APPLICATION_ID } from '../../../../../src/main/lab/store/migrations';
+import { APPLICATION_ID, MIGRATIONS } from '../../../../../src/main/lab/store/migrations';
 import { cleanup, createExperiment, listDir, makeTempDir, sha256 } from './helpers';
 
 let dir: string;
@@ -37,7 +37,7 @@ function makeFilledDatabase(): void {
 describe('openStore on a new file', () => {
   it('creates the schema, marks the file as a lab store and logs the migration', () => {
     const store = openStore(file);
-    expect(store.migration).toEqual({ from: 0, to: LATEST_SCHEMA_VERSION, applied: ['v1 initial schema'] });
+    expect(store.migration).toEqual({ from: 0, to: LATEST_SCHEMA_VERSION, applied: MIGRATIONS.map((m) => `v${m.version} ${m.name}`) });
     store.close();
 
     const raw = new Database(file, { readonly: true });
@@ -46,7 +46,7 @@ describe('openStore on a new file', () => {
     expect(raw.pragma('user_version', { simple: true })).toBe(LATEST_SCHEMA_VERSION);
     expect(raw.pragma('application_id', { simple: true })).toBe(APPLICATION_ID);
     expect(raw.pragma('journal_mode', { simple: true })).toBe('wal');
-    expect(raw.prepare('SELECT version, name FROM schema_migrations').all()).toEqual([{ version: 1, name: 'initial schema' }]);
+    expect(raw.prepare('SELECT version, name FROM schema_migrations').all()).toEqual(MIGRATIONS.map((m) => ({ version: m.version, name: m.name })));
     raw.close();
   });
 
@@ -72,7 +72,7 @@ describe('openStore on a new file', () => {
     expect(second.checkIntegrity()).toBe(true);
     second.close();
     const raw = new Database(file, { readonly: true });
-    expect(raw.prepare('SELECT count(*) FROM schema_migrations').pluck().get()).toBe(1);
+    expect(raw.prepare('SELECT count(*) FROM schema_migrations').pluck().get()).toBe(MIGRATIONS.length);
     raw.close();
   });
 

@@ -34,8 +34,7 @@ describe('runEvaluations', () => {
         {
           target: { runId: 'run_t1', role: 'base', model },
           peer: null,
-          test: { images: { pixels, shape: [count, 28, 28, 1] }, labels, classNames: Array.from({ length: 10 }, (_, i) => String(i)) },
-          seed: 1,
+          test: { images: { pixels, shape: [count, 28, 28, 1] }, labels, classNames: Array.from({ length: 10 }, (_, i) => String(i)), subset: { dataset: 'synthetic', splitSeed: 0, size: count, indicesHash: '00112233aabbccdd' } },
           loadSource: () => Promise.reject(new Error('no transfer task here')),
           onResult: (r) => results.push(r),
           onProgress: () => undefined,

@@ -1,4 +1,5 @@
 // Tiny run configs and job builders shared by the worker tests: seconds per run on the offline MNIST sample.
+import { resolveAttack } from '../../../../../src/shared/attacks';
 import { type RunConfig } from '../../../../../src/shared/contract';
 import { ExperimentConfigSchema, type ExperimentConfigInput } from '../../../../../src/shared/schemas';
 import { runConfigFor } from '../../../../../src/main/lab/service/run-config';
@@ -20,8 +21,8 @@ export function tinyRunConfig(role: 'base' | 'adv', overrides: Partial<Experimen
   return runConfigFor(ExperimentConfigSchema.parse(tinyExperiment(overrides)), role);
 }
 
-export const CLEAN_TASK: EvalTask = { attack: 'clean', norm: 'infinity', epsilon: 0, steps: 0, stepSize: null, randomStart: false, restarts: 1, sourceRunId: null, sourceModelPath: null, gallery: false };
-export const FGSM_TASK: EvalTask = { attack: 'fgsm', norm: 'infinity', epsilon: 0.2, steps: 1, stepSize: 0.2, randomStart: false, restarts: 1, sourceRunId: null, sourceModelPath: null, gallery: true };
+export const CLEAN_TASK: EvalTask = { attack: null, sourceRunId: null, sourceModelPath: null, gallery: false };
+export const FGSM_TASK: EvalTask = { attack: resolveAttack({ attack: 'fgsm', norm: 'infinity', epsilon: 0.2 }), sourceRunId: null, sourceModelPath: null, gallery: true };
 
 export function trainJob(runDir: string, cacheDir: string, config: RunConfig, extra: Partial<TrainJob> = {}): TrainJob {
   return { kind: 'train', jobId: 'job_t1', runId: 'run_t1', runDir, cacheDir, config, galleryPeer: null, evaluations: [CLEAN_TASK], ...extra };

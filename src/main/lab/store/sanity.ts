@@ -1,0 +1,38 @@
+// The sanity checks (src/shared/sanity-flags.ts) over a run's evaluations, one test subset at a time: points on
+// different images are not comparable, so e.g. "accuracy non-increasing in ε" is only checked within a subset.
+import type { EvaluationRecord, SanityFlag } from '../../../shared/contract';
+import { sanityFlags, type SanityInput } from '../../../shared/sanity-flags';
+
+function inputOf(e: EvaluationRecord): SanityInput {
+  return {
+    attack: e.attack,
+    norm: e.norm,
+    epsilon: e.epsilon,
+    steps: e.steps,
+    stepSize: e.stepSize,
+    restarts: e.restarts,
+    randomStart: e.randomStart,
+    ...(e.spec ? { targets: e.spec.targets, queries: e.spec.queries } : {}),
+    sourceRunId: e.sourceRunId,
+    accuracy: e.accuracy,
+    count: e.count,
+    zeroGradFraction: e.zeroGradFraction,
+    components: e.components,
+  };
+}
+
+/** Flags per evaluation id; an evaluation without flags is absent. */
+export function flagsForRun(evals: readonly EvaluationRecord[]): Map<number, SanityFlag[]> {
+  const groups = new Map<string, EvaluationRecord[]>();
+  for (const e of evals) {
+    const key = e.subset === null ? 'v1' : `${e.subset.dataset}|${e.subset.size}|${e.subset.indicesHash}`;
+    groups.set(key, [...(groups.get(key) ?? []), e]);
+  }
+  const out = new Map<number, SanityFlag[]>();
+  for (const group of groups.values()) {
+    sanityFlags(group.map(inputOf)).forEach((flags, i) => {
+      if (flags.length) out.set(group[i]!.id, flags);
+    });
+  }
+  return out;
+}
