@@ -1,7 +1,7 @@
 // Zod schemas for every config and request that crosses a boundary; types are z.infer of these.
 // Main (IPC), `rlab serve` (WebSocket), the CLI and the UI form all validate with these same schemas.
 import { z } from 'zod';
-import { ATTACK_KINDS, ATTACK_LIMITS, ATTACK_NORMS, resolveAttack } from './attacks';
+import { ATTACK_KINDS, ATTACK_LIMITS, ATTACK_NORMS, resolveAttack, type AttackRequest } from './attacks';
 import { LabError } from './errors';
 
 const int = (min: number, max: number) => z.number().int().min(min).max(max);
@@ -72,18 +72,8 @@ export type DataSplit = z.infer<typeof DataSplitSchema>;
 
 const epsilon = finite().min(0).max(28);
 
-interface AttackFields {
-  attack: (typeof ATTACK_KINDS)[number];
-  norm: (typeof ATTACK_NORMS)[number];
-  epsilons: number[];
-  steps?: number | undefined;
-  stepSize?: number | undefined;
-  randomStart?: boolean | undefined;
-  restarts?: number | undefined;
-  targets?: number | undefined;
-  queries?: number | undefined;
-  pInit?: number | undefined;
-}
+/** An attack request with a list of radii instead of one (the seed comes from the run or the request). */
+type AttackFields = Omit<AttackRequest, 'epsilon' | 'seed'> & { epsilons: number[] };
 
 /**
  * Every ε is resolved with the one attack table (src/shared/attacks.ts): ε in range for the norm (∞ in [0, 1], L2 in
