@@ -21,17 +21,20 @@ import { outputKind } from '../src/main/lab/nsl/model-head';
 import { wilsonInterval } from '../src/main/lab/store/evaluation-stats';
 
 const USAGE = `npm run bench:attacks -- [--models DIR] [--names base,adv] [--count 1000] [--eps 0.1,0.2,0.3] [--norm infinity|l2]
-                           [--suite autoattack|lean|full] [--dump DIR] [--json FILE] [--oracle]
+                           [--suite autoattack|lean|gradient|standalone|full] [--dump DIR] [--json FILE] [--oracle]
   --suite full: FGSM, PGD-20, PGD-20 ×10, PGD-100, APGD-CE, APGD-T, Square, AutoAttack and their ensemble;
   --oracle: instead of the suite, compare each model with its logits twin (same weights, final Dense linear) and
             the twin with a Softmax layer appended, under FGSM ε0.1 and PGD-40 ε0.3
-  --suite lean: the same without standalone APGD-T and Square (AutoAttack runs both on the examples left)`;
+  --suite lean: the same without standalone APGD-T and Square (AutoAttack runs both on the examples left)
+  --suite gradient: FGSM, PGD-20, PGD-20 ×10, PGD-100 and APGD-CE only; --suite standalone: APGD-T and Square alone`;
 
 type SuiteEntry = Omit<AttackRequest, 'epsilon' | 'norm'>;
 
 const SUITES: Record<string, SuiteEntry[]> = {
   autoattack: [{ attack: 'autoattack' }],
   lean: [{ attack: 'fgsm' }, { attack: 'pgd', steps: 20 }, { attack: 'pgd', steps: 20, restarts: 10 }, { attack: 'pgd', steps: 100 }, { attack: 'apgd-ce' }, { attack: 'autoattack' }],
+  gradient: [{ attack: 'fgsm' }, { attack: 'pgd', steps: 20 }, { attack: 'pgd', steps: 20, restarts: 10 }, { attack: 'pgd', steps: 100 }, { attack: 'apgd-ce' }],
+  standalone: [{ attack: 'apgd-t' }, { attack: 'square' }],
   full: [
     { attack: 'fgsm' },
     { attack: 'pgd', steps: 20 },

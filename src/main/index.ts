@@ -4,7 +4,7 @@ import { app, BrowserWindow, dialog, Menu, session, shell, webContents } from 'e
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { LabError } from '../shared/errors';
-import { createLabService, type LabService } from './lab/service/service';
+import { type AppLab, openAppLab } from './electron/app-lab';
 import { forwardLabEvents, registerLabIpc } from './ipc';
 import { createMainWindow } from './electron/main-window';
 import { menuTemplate } from './electron/menu';
@@ -18,7 +18,7 @@ const outDir = path.resolve(mainDir, '..');
 const renderer = rendererLocation(outDir);
 const log = (line: string) => console.log(`[rlab] ${line}`);
 
-let service: LabService | null = null;
+let service: AppLab | null = null;
 let stopEvents: (() => void) | null = null;
 let stopIpc: (() => void) | null = null;
 let win: BrowserWindow | null = null;
@@ -45,19 +45,23 @@ async function start(): Promise<void> {
   const sqliteBinding = electronSqliteBinding({ appRoot: app.getAppPath() });
   if (!sqliteBinding) log(`no Electron build of better-sqlite3 at ${electronSqliteCandidates({ appRoot: app.getAppPath() }).join(' or ')}; trying the default one`);
   try {
-    service = await createLabService({
-      workerFactory: utilityWorkerFactory(path.join(mainDir, 'engine-worker.js')),
-      ...(sqliteBinding ? { sqliteBinding } : {}),
-    });
+    service = await openAppLab(
+      {
+        workerFactory: utilityWorkerFactory(path.join(mainDir, 'engine-worker.js')),
+        ...(sqliteBinding ? { sqliteBinding } : {}),
+      },
+      path.join(outDir, 'renderer'),
+      log,
+    );
   } catch (err) {
     const e = LabError.wrap(err);
     // Node's build of better-sqlite3 cannot load into Electron; say how to get the right one
     fail(!sqliteBinding && /sqlite/i.test(e.message) ? new LabError(e.code, `${e.message}\n\n${electronSqliteHint({ appRoot: app.getAppPath() })}`) : e);
     return;
   }
-  log(`lab at ${service.home}`);
-  stopIpc = registerLabIpc({ service, renderer, log });
-  stopEvents = forwardLabEvents(service, () => webContents.getAllWebContents(), renderer);
+  log(service.hostedBy ? `lab at ${service.home}, through its host ${service.hostedBy}` : `lab at ${service.home}`);
+  stopIpc = registerLabIpc({ service: service.api, renderer, log });
+  stopEvents = forwardLabEvents(service.api, () => webContents.getAllWebContents(), renderer);
   const home = service.home;
   Menu.setApplicationMenu(
     Menu.buildFromTemplate(

@@ -22,6 +22,7 @@ import {
   type DownloadDatasetRequest,
   type EnsembleRequest,
   type EvaluateRequest,
+  type ExperimentConfig,
   type ExportModelRequest,
   type ExportReportRequest,
   type GalleryRequest,
@@ -244,6 +245,8 @@ export interface RunDetail extends RunSummary {
 }
 
 export interface ExperimentDetail extends ExperimentSummary {
+  /** The config the experiment was created with, as stored: `rlab run --config` of it (or of this record) creates the same experiment. */
+  config: ExperimentConfig;
   runs: RunDetail[];
 }
 
@@ -311,6 +314,17 @@ export interface EpochEndEvent { runId: string; epoch: number; metrics: MetricVa
 export interface EvaluationEvent { runId: string; evaluation: EvaluationRecord }
 export interface LogEvent { level: 'info' | 'warn' | 'error'; message: string; runId?: string }
 export interface DatasetProgressEvent { kind: string; receivedBytes: number; totalBytes: number | null; done: boolean; error?: string }
+/** A job left the queue: how it ended and the evaluations it stored (so a client needs no polling to collect them). */
+export interface JobFinishedEvent {
+  jobId: string;
+  runId: string;
+  kind: 'train' | 'evaluate';
+  /** 'interrupted': the host closed while the job ran (a training run is resumable, an evaluation waits in the queue). */
+  outcome: 'completed' | 'failed' | 'cancelled' | 'interrupted';
+  /** Ids of the evaluations this job stored, in the order they were stored. */
+  evaluationIds: number[];
+  error?: string;
+}
 
 export interface LabEvents {
   'run-status': RunStatusEvent;
@@ -319,9 +333,10 @@ export interface LabEvents {
   evaluation: EvaluationEvent;
   log: LogEvent;
   'dataset-progress': DatasetProgressEvent;
+  'job-finished': JobFinishedEvent;
 }
 export type LabEventName = keyof LabEvents;
-export const LAB_EVENTS = ['run-status', 'progress', 'epoch-end', 'evaluation', 'log', 'dataset-progress'] as const satisfies readonly LabEventName[];
+export const LAB_EVENTS = ['run-status', 'progress', 'epoch-end', 'evaluation', 'log', 'dataset-progress', 'job-finished'] as const satisfies readonly LabEventName[];
 
 type Unsubscribe = () => void;
 
@@ -352,6 +367,8 @@ export interface LabApi {
   /** Writes report.json, metrics.csv and evaluations.csv of an experiment; returns the files written. */
   exportReport(req: ExportReportRequest): Promise<{ files: string[] }>;
   listJobs(req: Record<string, never>): Promise<JobSummary[]>;
+  /** Continues an interrupted, failed or cancelled run from its last finished epoch's checkpoint (`rlab resume`). */
+  resumeRun(req: { runId: string }): Promise<RunSummary>;
 
   onRunStatus(cb: (e: RunStatusEvent) => void): Unsubscribe;
   onProgress(cb: (e: ProgressEvent) => void): Unsubscribe;
@@ -359,6 +376,7 @@ export interface LabApi {
   onEvaluation(cb: (e: EvaluationEvent) => void): Unsubscribe;
   onLog(cb: (e: LogEvent) => void): Unsubscribe;
   onDatasetProgress(cb: (e: DatasetProgressEvent) => void): Unsubscribe;
+  onJobFinished(cb: (e: JobFinishedEvent) => void): Unsubscribe;
 }
 
 const Empty = z.object({}).strict();
@@ -387,6 +405,7 @@ export const LAB_REQUEST_SCHEMAS = {
   exportModel: ExportModelRequestSchema,
   exportReport: ExportReportRequestSchema,
   listJobs: Empty,
+  resumeRun: RunIdRequestSchema,
 } as const;
 
 export type LabMethod = keyof typeof LAB_REQUEST_SCHEMAS;
@@ -403,7 +422,14 @@ export const EVENT_SUBSCRIBERS = {
   evaluation: 'onEvaluation',
   log: 'onLog',
   'dataset-progress': 'onDatasetProgress',
+  'job-finished': 'onJobFinished',
 } as const satisfies { [K in LabEventName]: keyof LabApi };
+
+/**
+ * Version of the LabApi wire protocol (calls, replies, events) a host speaks; published in its endpoint file and
+ * health answer, so a client of another version stops with a clear message instead of misreading replies.
+ */
+export const LAB_PROTOCOL_VERSION = 1;
 
 export const IPC_CHANNELS = {
   invoke: 'lab:invoke',

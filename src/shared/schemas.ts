@@ -122,6 +122,11 @@ export const AttackSpecSchema = z
     ...attackParams,
     /** 'self' = white-box; 'base' = transfer from the experiment's base run; or a run id to transfer from. */
     source: z.union([z.literal('self'), z.literal('base'), z.string().regex(/^run_[A-Za-z0-9]+$/)]).default('self'),
+    /**
+     * Attack at most this many of the run's test images (default: all of them), chosen by the same rule as
+     * `rlab eval --test-size`, so both score the same images. For expensive attacks on a large test split.
+     */
+    testSize: int(1, 10_000_000).optional(),
   })
   .strict()
   .superRefine(checkAttack);

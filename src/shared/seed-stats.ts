@@ -62,7 +62,8 @@ export function meanStd(xs: readonly number[]): { mean: number; std: number | nu
   return { mean, std: Math.sqrt(ss / (n - 1)), n };
 }
 
-function statOf(values: SeedValue[]): SeedStat {
+/** Mean ± std of per-seed values, keeping them. */
+export function statOf(values: SeedValue[]): SeedStat {
   return { ...meanStd(values.map((v) => v.value)), values };
 }
 
@@ -129,6 +130,18 @@ function groupOf(experimentId: string, role: RunRole, runs: RunDetail[], baseRun
   return { experimentId, role, members, epochs, final: record(final), evaluations, headline: headlineOf(runs) };
 }
 
+/** An ensemble's member evaluations among its run's evaluations; null when one of them is missing. */
+export function ensembleMembers(e: RunDetail['ensembles'][number], evaluations: readonly EvaluationRecord[]): EvaluationRecord[] | null {
+  const members = e.evaluationIds.map((id) => evaluations.find((x) => x.id === id)).filter((x): x is EvaluationRecord => x !== undefined);
+  return members.length === e.evaluationIds.length ? members : null;
+}
+
+/** The key and label that group an ensemble with the same ensemble on the other seeds' runs: its members' keys. */
+export function ensembleKey(members: readonly EvaluationRecord[], baseRunIds: ReadonlySet<string>): { key: string; label: string } {
+  const keyed = members.map((m) => evaluationKey(m, baseRunIds)).sort((a, b) => a.key.localeCompare(b.key));
+  return { key: JSON.stringify(['ensemble', ...keyed.map((k) => k.key)]), label: `ensemble of ${keyed.map((k) => k.label).sort().join(' + ')}` };
+}
+
 /**
  * Each run's ensembles, grouped by what they combine: their member evaluations keyed as above, so an ensemble with a
  * transfer attack from its own seed's base matches the same ensemble of the other seeds.
@@ -137,11 +150,10 @@ function ensemblesOf(runs: readonly RunDetail[], baseRunIds: ReadonlySet<string>
   const byKey = new Map<string, { e: RunDetail['ensembles'][number]; label: string; values: SeedValue[] }>();
   for (const r of runs) {
     for (const e of r.ensembles ?? []) {
-      const members = e.evaluationIds.map((id) => r.evaluations.find((x) => x.id === id)).filter((x): x is EvaluationRecord => x !== undefined);
-      if (members.length !== e.evaluationIds.length) continue;
-      const keyed = members.map((m) => evaluationKey(m, baseRunIds)).sort((a, b) => a.key.localeCompare(b.key));
-      const key = JSON.stringify(['ensemble', ...keyed.map((k) => k.key)]);
-      const entry = byKey.get(key) ?? { e, label: `ensemble of ${keyed.map((k) => k.label).sort().join(' + ')}`, values: [] };
+      const members = ensembleMembers(e, r.evaluations);
+      if (members === null) continue;
+      const { key, label } = ensembleKey(members, baseRunIds);
+      const entry = byKey.get(key) ?? { e, label, values: [] };
       if (!entry.values.some((v) => v.runId === r.id)) entry.values.push({ seed: r.seed, runId: r.id, value: e.accuracy });
       byKey.set(key, entry);
     }
@@ -151,13 +163,22 @@ function ensemblesOf(runs: readonly RunDetail[], baseRunIds: ReadonlySet<string>
   }));
 }
 
-function headlineOf(runs: readonly RunDetail[]): SeedGroup['headline'] {
+/**
+ * The headline robust accuracy over runs of one seed group (any objects with a run's id, seed and headline, so the
+ * runs list can use it too): mean ± std named "…, N seeds"; null when none has a headline or their headlines differ.
+ */
+export function headlineOf(runs: readonly Pick<RunDetail, 'id' | 'seed' | 'headline'>[]): SeedGroup['headline'] {
   const withHeadline = runs.filter((r) => r.headline != null);
   if (withHeadline.length === 0) return null;
   const first = withHeadline[0]!.headline!;
   if (!withHeadline.every((r) => headlineKey(r.headline!) === headlineKey(first))) return null;
   const stat = statOf(withHeadline.map((r) => ({ seed: r.seed, runId: r.id, value: r.headline!.accuracy })));
   return { ...stat, label: headlineName(first, stat.n) };
+}
+
+/** Runs with the same key belong to one seed group: one experiment and role. */
+export function seedGroupKey(r: Pick<RunDetail, 'experimentId' | 'role'>): string {
+  return `${r.experimentId}\u0000${r.role}`;
 }
 
 /**
@@ -170,7 +191,7 @@ export function seedGroups(runs: readonly RunDetail[], baseRunIds: Iterable<stri
   const bases = new Set(baseRunIds);
   const byKey = new Map<string, RunDetail[]>();
   for (const r of runs) {
-    const k = `${r.experimentId}\u0000${r.role}`;
+    const k = seedGroupKey(r);
     byKey.set(k, [...(byKey.get(k) ?? []), r]);
   }
   return [...byKey.values()].map((members) => groupOf(members[0]!.experimentId, members[0]!.role, members, bases));

@@ -157,3 +157,10 @@ export function positionals(parsed: ParsedArgs, names: readonly string[], comman
   }
   return parsed.positionals;
 }
+
+/** The one positional of a command that takes a run id (`rlab resume <run_id>`, `rlab watch <run_id>`). */
+export function runIdPositional(parsed: ParsedArgs, command: string): string {
+  const [runId] = positionals(parsed, ['run_id'], command) as [string];
+  if (!runId.startsWith('run_')) throw new UsageError(`<run_id> must be a run id like run_ab12cd (got "${runId}")`);
+  return runId;
+}

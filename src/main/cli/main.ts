@@ -5,6 +5,7 @@ import { type Command, EXIT_FAILED, EXIT_OK, EXIT_USAGE } from './command';
 import { doctorCommand } from './commands/doctor';
 import { EVAL_FIELD_FLAGS, evalCommand } from './commands/eval';
 import { EXPORT_FIELD_FLAGS, exportCommand } from './commands/export';
+import { DATA_FIELD_FLAGS, dataCommand } from './commands/data';
 import { commandHelp, overview } from './commands/help';
 import { IMPORT_MODEL_FIELD_FLAGS, importModelCommand } from './commands/import-model';
 import { lsCommand } from './commands/ls';
@@ -14,11 +15,14 @@ import { rmCommand } from './commands/rm';
 import { runCommand } from './commands/run';
 import { serveCommand } from './commands/serve';
 import { showCommand } from './commands/show';
-import { type CliContext, processContext, signalExitCode } from './context';
+import { watchCommand } from './commands/watch';
+import { versionCommand, versionText } from './commands/version';
+import { type CliContext, processContext, signalExitCode, takeHomeFlag } from './context';
 import { type FieldFlags, withFlagName } from './flag-errors';
 import { FIELD_FLAGS as RUN_FIELD_FLAGS } from './run-flags';
+import { takeVerboseFlag } from './verbose-flag';
 
-export const COMMANDS: readonly Command[] = [runCommand, lsCommand, showCommand, evalCommand, importModelCommand, exportCommand, reportCommand, rmCommand, resumeCommand, serveCommand, doctorCommand];
+export const COMMANDS: readonly Command[] = [runCommand, lsCommand, showCommand, evalCommand, importModelCommand, dataCommand, exportCommand, reportCommand, rmCommand, resumeCommand, watchCommand, serveCommand, doctorCommand, versionCommand];
 
 /** Service errors come back with schema field names; these say which flag or argument each one is for. */
 const FIELD_FLAGS_BY_COMMAND: Record<string, FieldFlags> = {
@@ -29,7 +33,9 @@ const FIELD_FLAGS_BY_COMMAND: Record<string, FieldFlags> = {
   show: { runId: '<id>', experimentId: '<id>' },
   rm: { runId: '<id>', experimentId: '<id>' },
   resume: { runId: '<run_id>' },
+  watch: { runId: '<run_id>' },
   'import-model': IMPORT_MODEL_FIELD_FLAGS,
+  data: DATA_FIELD_FLAGS,
 };
 
 /** Error codes that mean the input was wrong, not that the lab failed. */
@@ -37,6 +43,10 @@ const USAGE_CODES = new Set(['invalid_argument', 'not_found']);
 
 export async function runCli(argv: readonly string[], ctx: CliContext): Promise<number> {
   const [name, ...rest] = argv;
+  if (name === '--version') {
+    ctx.io.out(`${versionText()}\n`);
+    return EXIT_OK;
+  }
   if (name === undefined || name === 'help' || name === '--help' || name === '-h') {
     const topic = name === 'help' ? rest[0] : undefined;
     if (topic === undefined) {
@@ -75,8 +85,13 @@ function unknownCommand(name: string, ctx: CliContext): number {
 
 /** Called by bin/rlab.mjs with process.argv.slice(2). */
 export async function main(argv: string[]): Promise<number> {
-  const ctx = processContext();
-  const code = await runCli(argv, ctx);
+  const split = takeHomeFlag(takeVerboseFlag(argv));
+  if ('error' in split) {
+    process.stderr.write(`rlab: ${split.error}\n`);
+    return EXIT_USAGE;
+  }
+  const ctx = processContext({ ...(split.home !== undefined ? { home: split.home } : {}), ...(split.rest[0] !== undefined ? { command: split.rest[0] } : {}) });
+  const code = await runCli(split.rest, ctx);
   // a command cut short by Ctrl-C / SIGTERM (its runs cancelled) ends as the shell expects: 130 / 143
   const signal = ctx.interruptedBy();
   return signal !== null && code !== EXIT_OK ? signalExitCode(signal) : code;

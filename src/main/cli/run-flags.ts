@@ -36,6 +36,7 @@ export const FIELD_FLAGS: Record<string, string> = {
 
 export const RUN_FLAGS: readonly FlagSpec[] = [
   { name: 'preset', type: 'string', value: PRESET_NAMES.join('|'), help: 'starting point; default mnist-tutorial' },
+  { name: 'config', type: 'string', value: 'FILE', help: 'starting point instead of a preset: a config JSON, or `rlab show <exp_id> --json` output; flags override its fields' },
   { name: 'name', type: 'string', value: 'TEXT', help: 'experiment name' },
   { name: 'model', type: 'string', value: 'cnn|mlp', help: 'model builder' },
   { name: 'conv-filters', type: 'string', value: 'N,N,..', help: 'filters per conv layer, e.g. 32,64,64' },
@@ -91,9 +92,13 @@ function defined<T extends object>(o: T): Partial<T> {
   return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
 }
 
-/** The preset with every given flag laid over it, validated by the shared schema; errors name flags. */
-export function buildRunConfig(flags: Flags): ExperimentConfig {
-  const base = presetConfig(flags.oneOf('preset', PRESET_NAMES) ?? 'mnist-tutorial');
+/**
+ * The preset (or the --config file's config, already checked) with every given flag laid over it, validated by the
+ * shared schema; errors name flags.
+ */
+export function buildRunConfig(flags: Flags, from?: ExperimentConfig): ExperimentConfig {
+  if (from !== undefined && flags.has('preset')) throw new UsageError('give either --preset or --config, not both: each is a whole starting config (flags then override its fields)');
+  const base: ExperimentConfigInput = from === undefined ? presetConfig(flags.oneOf('preset', PRESET_NAMES) ?? 'mnist-tutorial') : structuredClone(from);
   const list = (name: string) => flags.string(name)?.split(',').map((s) => s.trim()).filter(Boolean);
   const input: ExperimentConfigInput = {
     ...base,
@@ -134,6 +139,9 @@ export function buildRunConfig(flags: Flags): ExperimentConfig {
     input.seeds = seeds;
     // the preset's seed must not contradict --seeds; a --seed given with --seeds is checked by the schema
     if (!flags.has('seed')) delete input.seed;
+  } else if (flags.has('seed')) {
+    // --seed alone is one training seed: the starting config's seed list gives way to it
+    delete input.seeds;
   }
   return checkWithFlags(ExperimentConfigSchema, input, FIELD_FLAGS);
 }

@@ -1,5 +1,7 @@
-// Follows runs to the end: one progress bar per model from the event stream, with polling as a safety net for missed events.
+// Follows runs to the end: one progress bar per model from the event stream, with polling as a safety net for missed
+// events; a client whose host goes away stops with that error.
 import { type ProgressEvent, type RunDetail, type RunStatus, type RunSummary } from '../../shared/contract';
+import { type LabError } from '../../shared/errors';
 import { type CliIo, type CliLab } from './context';
 import { ProgressBar } from './progress';
 
@@ -57,8 +59,14 @@ export function watchRuns(lab: CliLab, io: CliIo, options: { quiet?: boolean } =
     }),
   ];
 
+  let lost: LabError | null = null;
+  const offLost = lab.onLost?.((err) => {
+    lost = err;
+    wake?.();
+  });
   const stop = () => {
     for (const off of offs.splice(0)) off();
+    offLost?.();
     wake?.();
   };
 
@@ -71,9 +79,16 @@ export function watchRuns(lab: CliLab, io: CliIo, options: { quiet?: boolean } =
     const pending = new Set(runs.map((r) => r.id));
     const details = new Map<string, RunDetail>();
     while (pending.size > 0) {
+      if (lost) {
+        endBar();
+        throw lost;
+      }
       for (const id of [...pending]) {
         // Events say when to look; getRun says what is true, so a missed event only costs one poll interval.
-        const run = await lab.getRun({ runId: id });
+        const run = await lab.getRun({ runId: id }).catch((err: unknown) => {
+          // a call cut off by the lost connection: the lost connection is what to report
+          throw lost ?? err;
+        });
         if (!isFinal(run.status)) continue;
         pending.delete(id);
         details.set(id, run);

@@ -3,6 +3,7 @@
 import { utilityProcess } from 'electron';
 import { type WorkerExit, type WorkerFactory } from '../lab/worker/spawn';
 import { isWorkerMessage, type WorkerToHost } from '../lab/worker/protocol';
+import { pipeWorkerOutput, verboseFromEnv, withVerboseLogLevel } from '../lab/worker/startup-noise';
 
 /**
  * Forks `entry` (the bundled worker, out/main/engine-worker.js) for every worker the service asks for.
@@ -10,12 +11,15 @@ import { isWorkerMessage, type WorkerToHost } from '../lab/worker/protocol';
  */
 export function utilityWorkerFactory(entry: string): WorkerFactory {
   return ({ home, env }) => {
+    const workerEnv = withVerboseLogLevel({ ...process.env, ...env, RLAB_HOME: home });
+    const verbose = verboseFromEnv(workerEnv);
     const child = utilityProcess.fork(entry, [], {
-      env: { ...process.env, ...env, RLAB_HOME: home },
+      env: workerEnv,
       serviceName: 'Robustness Lab engine',
-      // native TensorFlow's own diagnostics still reach the terminal that started the app
-      stdio: 'inherit',
+      // native TensorFlow's own diagnostics still reach the terminal that started the app, less its start-up lines
+      stdio: 'pipe',
     });
+    pipeWorkerOutput([child.stdout, child.stderr], process.stderr, verbose);
     const exitCallbacks: ((e: WorkerExit) => void)[] = [];
     let exited: WorkerExit | null = null;
     let killedWith: string | null = null;

@@ -4,7 +4,7 @@ import { type AddressInfo, type Socket } from 'node:net';
 import { type Duplex } from 'node:stream';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { type LabMethods } from '../../shared/contract';
+import { LAB_PROTOCOL_VERSION, type LabMethods } from '../../shared/contract';
 import { LabError } from '../../shared/errors';
 import { type LabEventSource, subscribeAll } from '../handlers/events';
 import { SERVER_LIMITS } from './limits';
@@ -138,7 +138,8 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
         return;
       }
       if (url.pathname === '/api/health' && (req.method === 'GET' || req.method === 'HEAD')) {
-        sendText(res, 200, JSON.stringify({ ok: true, result: { clients: hub.clientCount } }), 'application/json; charset=utf-8');
+        // pid and protocol let a client that found this server in a lab's endpoint file check it is that lab's host
+        sendText(res, 200, JSON.stringify({ ok: true, result: { clients: hub.clientCount, pid: process.pid, protocol: LAB_PROTOCOL_VERSION } }), 'application/json; charset=utf-8');
         return;
       }
       sendText(res, 404, JSON.stringify({ ok: false, error: { code: 'not_found', message: `no API at ${url.pathname}` } }), 'application/json; charset=utf-8');

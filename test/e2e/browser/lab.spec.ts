@@ -98,7 +98,7 @@ test('a quick experiment from the form trains with live charts and completes', a
   await page.getByLabel('Name', { exact: true }).fill('e2e-quick');
   // big enough that training lasts several progress intervals even on a quiet machine (the live chart must move)
   await page.getByLabel('Train images').fill('3072');
-  await page.getByLabel('Test images').fill('128');
+  await page.getByLabel('Test images', { exact: true }).fill('128');
   await page.getByLabel('Conv filters').fill('16, 32');
   await page.getByLabel('Dense units').fill('16');
   await page.getByLabel('Batch size').fill('16');

@@ -34,7 +34,7 @@ test('an experiment over two seeds shows mean ± std per role, each seed one cli
   await page.getByLabel('Name', { exact: true }).fill('e2e-seeds');
   await page.getByLabel('Seeds').fill('0, 1');
   await page.getByLabel('Train images').fill('256');
-  await page.getByLabel('Test images').fill('64');
+  await page.getByLabel('Test images', { exact: true }).fill('64');
   await page.getByLabel('Conv filters').fill('2');
   await page.getByLabel('Dense units').fill('8');
   await page.getByLabel('Epochs').fill('2');
@@ -65,8 +65,11 @@ test('an experiment over two seeds shows mean ± std per role, each seed one cli
   await page.waitForURL(/#\/compare\?runs=/);
   const curves = page.getByTestId('compare-curves');
   await expect(curves.locator('figure[data-bands="1"]').first()).toBeVisible();
+  // the adv seeds' attacks as their mean over ε with a band, and one mean ± std row in Best / last
+  await expect(page.getByTestId('compare-eps').locator('figure[data-bands]:not([data-bands="0"])').first()).toBeVisible();
+  await expect(page.getByTestId('best-last').getByTestId('seed-group-row')).toHaveCount(1);
   await snap(page, 'compare-seeds-mean');
-  await page.getByRole('radio', { name: 'Each run' }).click();
+  await page.getByRole('radiogroup', { name: 'Seed groups in training curves' }).getByRole('radio', { name: 'Each run' }).click();
   await expect(curves.locator('figure[data-bands="1"]')).toHaveCount(0);
   await snap(page, 'compare-seeds-runs');
   expect(watch.problems).toEqual([]);

@@ -32,6 +32,16 @@ describe('attack rows', () => {
     expect(attackInputOf({ ...row, attack: 'fgsm' }, [0.1])).toEqual({ attack: 'fgsm', norm: 'infinity', epsilons: [0.1], randomStart: false, source: 'self' });
   });
 
+  it('a test size is sent for any attack when typed, left out when empty, and checked by the schema', () => {
+    const row = { ...newAttackRow('autoattack', '0.2'), testSize: '500' };
+    expect(attackInputOf(row, [0.2])).toEqual({ attack: 'autoattack', norm: 'infinity', epsilons: [0.2], source: 'self', testSize: 500 });
+    expect(attackInputOf({ ...row, testSize: ' ' }, [0.2])).not.toHaveProperty('testSize');
+    const form = presetForm('quick');
+    form.attacks = [{ ...row, testSize: '0' }];
+    expect(Object.keys(checkForm(form).errors)).toEqual(['attacks.0.testSize']);
+    expect(presetForm('mnist-tutorial').attacks.map((a) => a.testSize)).toEqual(['', '', '', '1000']);
+  });
+
   it('a bad number reaches the schema, which names the field', () => {
     const form = presetForm('quick');
     form.attacks = [{ ...newAttackRow('square', '0.1'), queries: '0' }];

@@ -31,6 +31,8 @@ describe('paramRows', () => {
     const flat = flattenRun(masked);
     expect(flat['advReg.featureMask']).toBe('2 of 4 pixels');
     expect(flat['attacks.0']).toBe('fgsm infinity ε=[0.1, 0.2] source=self');
+    masked.config.attacks[0] = { ...masked.config.attacks[0]!, testSize: 500 };
+    expect(flattenRun(masked)['attacks.0']).toBe('fgsm infinity ε=[0.1, 0.2] source=self testSize=500');
   });
 
   it('shows a key only some runs have as — for the others', () => {

@@ -9,7 +9,7 @@ import { WebSocket } from 'ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type RunStatusEvent } from '../../../src/shared/contract';
 import { LabError } from '../../../src/shared/errors';
-import { type WebSocketCtor, WsLabClient, type ConnectionState } from '../../../src/renderer/src/api/ws-client';
+import { type WebSocketCtor, WsLabClient, type ConnectionState } from '../../../src/shared/ws-client';
 import { wsUrlFor } from '../../../src/renderer/src/api/lab';
 
 const ROOT = path.resolve(import.meta.dirname, '..', '..', '..');

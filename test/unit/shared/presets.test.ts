@@ -67,3 +67,11 @@ describe('one experiment per preset, whichever front end', () => {
     });
   }
 });
+
+describe('the tutorial headline', () => {
+  it('runs AutoAttack ∞ ε0.2 on 1,000 of the 2,000 test images and the cheap attacks on all of them', () => {
+    const c = ExperimentConfigSchema.parse(presetConfig('mnist-tutorial'));
+    expect(c.attacks.map((a) => [a.attack, a.testSize])).toEqual([['fgsm', undefined], ['fgsm', undefined], ['pgd', undefined], ['autoattack', 1000]]);
+    expect(ExperimentConfigSchema.parse(presetConfig('quick')).attacks.every((a) => a.testSize === undefined)).toBe(true);
+  });
+});

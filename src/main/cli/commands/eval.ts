@@ -1,6 +1,7 @@
 // `rlab eval <id>`: attacks a trained run at one or more ε and prints the accuracy at each.
-import { type EvaluationRecord, type ProgressEvent } from '../../../shared/contract';
+import { type EvaluationRecord, type JobFinishedEvent, type ProgressEvent } from '../../../shared/contract';
 import { ATTACK_DEFAULTS, ATTACK_KINDS, ATTACK_NORMS, attackSettings, resolveAttack } from '../../../shared/attacks';
+import { type LabError } from '../../../shared/errors';
 import { EvaluateRequestSchema } from '../../../shared/schemas';
 import { type FlagSpec, Flags, parseArgs, positionals, UsageError } from '../args';
 import { type Command, EXIT_FAILED, EXIT_OK, JSON_FLAG, printJson, withLab } from '../command';
@@ -60,8 +61,6 @@ export const EVAL_FIELD_FLAGS = {
   testSize: '--test-size',
 };
 
-const POLL_MS = 500;
-
 export const evalCommand: Command = {
   name: 'eval',
   summary: 'attack a trained run and print accuracy per ε with its 95% interval',
@@ -95,6 +94,8 @@ export const evalCommand: Command = {
 
     const { added, errors } = await withLab(ctx, async (lab) => {
       const errors: string[] = [];
+      // job-finished events by job id: one may arrive before evaluate() has told us our job's id
+      const finished = new Map<string, JobFinishedEvent>();
       let wake: (() => void) | null = null;
       const bar = new ProgressBar({ write: (t) => ctx.io.err(t), isTTY: ctx.io.errIsTTY, columns: ctx.io.columns }, `${request.attack} ${runId}`);
       let barUsed = false;
@@ -104,30 +105,39 @@ export const evalCommand: Command = {
           barUsed = true;
           bar.update(e);
         }),
-        lab.onEvaluation((e) => e.runId === runId && wake?.()),
+        lab.onJobFinished((e) => {
+          if (e.runId !== runId) return;
+          finished.set(e.jobId, e);
+          wake?.();
+        }),
         lab.onLog((e) => {
           if (e.runId === runId && e.level === 'error') errors.push(e.message);
         }),
       ];
+      let lost: LabError | null = null;
+      const offLost = lab.onLost?.((err) => {
+        lost = err;
+        wake?.();
+      });
       try {
-        const before = new Set((await lab.listEvaluations({ runId })).map((e) => e.id));
         const { jobId } = await lab.evaluate(request);
-        // The job leaves the queue when it ends, successfully or not; the evaluations it stored are the result.
-        while ((await lab.listJobs({})).some((j) => j.id === jobId)) {
-          await new Promise<void>((resolve) => {
-            const timer = setTimeout(resolve, POLL_MS);
-            wake = () => {
-              clearTimeout(timer);
-              resolve();
-            };
-          });
-          wake = null;
+        // the host says when the job ends, successfully or not, and which evaluations it stored: they are the result
+        while (!finished.has(jobId)) {
+          if (lost) throw lost;
+          await new Promise<void>((resolve) => (wake = resolve));
         }
+        wake = null;
         if (barUsed) bar.done();
-        const added = (await lab.listEvaluations({ runId })).filter((e) => !before.has(e.id));
+        const done = finished.get(jobId)!;
+        // the host's log line for a failed job already carries its error; say it once
+        const why = done.error;
+        if (done.outcome !== 'completed' && why !== undefined && !errors.some((e) => e.includes(why))) errors.push(why);
+        const ids = new Set(done.evaluationIds);
+        const added = (await lab.listEvaluations({ runId })).filter((e) => ids.has(e.id));
         return { added, errors };
       } finally {
         for (const off of offs) off();
+        offLost?.();
       }
     });
 

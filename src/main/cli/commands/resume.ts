@@ -1,5 +1,5 @@
 // `rlab resume <id>`: continues an interrupted run from its last checkpoint and follows it to the end.
-import { Flags, parseArgs, positionals, UsageError } from '../args';
+import { Flags, parseArgs, runIdPositional } from '../args';
 import { type Command, EXIT_FAILED, EXIT_OK, JSON_FLAG, printJson } from '../command';
 import { resultRows, resultTable } from '../results-table';
 import { watchRuns } from '../watch';
@@ -13,8 +13,7 @@ export const resumeCommand: Command = {
   flags: FLAGS,
   async run(argv, ctx) {
     const parsed = parseArgs(argv, FLAGS, 'resume');
-    const [runId] = positionals(parsed, ['run_id'], 'resume') as [string];
-    if (!runId.startsWith('run_')) throw new UsageError(`<run_id> must be a run id like run_ab12cd (got "${runId}")`);
+    const runId = runIdPositional(parsed, 'resume');
     const json = new Flags(parsed).bool('json');
     const lab = await ctx.openLab();
     const watch = watchRuns(lab, ctx.io);
@@ -23,7 +22,7 @@ export const resumeCommand: Command = {
       void lab.cancelRun({ runId }).catch(() => undefined);
     });
     try {
-      await lab.resumeRun(runId);
+      await lab.resumeRun({ runId });
       const run = await lab.getRun({ runId });
       const [detail] = await watch.follow([run]);
       if (!detail) return EXIT_FAILED;

@@ -8,10 +8,12 @@ import { type ExperimentConfig } from '../../../shared/schemas';
 import { writeExperimentRecord } from '../../lab/run/run-record';
 import { Flags, parseArgs, positionals, UsageError } from '../args';
 import { type Command, EXIT_FAILED, EXIT_OK, printJson } from '../command';
+import { type ConfigFile, loadConfigFile, pathInFile } from '../config-file';
 import { type CliContext, type CliLab } from '../context';
+import { flagForField } from '../flag-errors';
 import { resultRows, resultTable } from '../results-table';
 import { seedResultTable } from '../seed-table';
-import { buildRunConfig, RUN_FLAGS } from '../run-flags';
+import { buildRunConfig, FIELD_FLAGS, RUN_FLAGS } from '../run-flags';
 import { watchRuns } from '../watch';
 
 /** --out must be a new folder or an empty one; refusing anything else means a typo never overwrites a file. */
@@ -28,13 +30,13 @@ export async function checkOutDir(dir: string): Promise<string> {
   return abs;
 }
 
-async function checkBaseModel(file: string): Promise<void> {
+async function checkBaseModel(file: string, label: string): Promise<void> {
   try {
     if ((await fs.stat(file)).isFile()) return;
   } catch {
     // reported below
   }
-  throw new UsageError(`--base-model must be an existing TF.js model.json file (got ${file})`);
+  throw new UsageError(`${label} must be an existing TF.js model.json file (got ${file})`);
 }
 
 /**
@@ -57,19 +59,37 @@ async function checkDataSize(lab: CliLab, config: ExperimentConfig): Promise<voi
   }
 }
 
+/**
+ * With --config, a service refusal of a field no flag set is about the file: it names the file and the field's path
+ * in it (`exp.json: config.data.dataset …`) instead of a flag the user never gave.
+ */
+function inConfigTerms(err: unknown, from: ConfigFile, flags: Flags): unknown {
+  if (!(err instanceof LabError) || err.code !== 'invalid_argument' || !err.field?.startsWith('config.')) return err;
+  const flag = flagForField(err.field, FIELD_FLAGS);
+  if (flag !== undefined && flags.has(flag.replace(/^--/, ''))) return err;
+  const field = err.field.slice('config.'.length);
+  const message = err.message.startsWith(`${err.field} `) ? `${pathInFile(from.at, field)} ${err.message.slice(err.field.length + 1)}` : err.message;
+  return new UsageError(`--config ${from.file}: ${message}`);
+}
+
 async function run(argv: readonly string[], ctx: CliContext): Promise<number> {
   const parsed = parseArgs(argv, RUN_FLAGS, 'run');
   positionals(parsed, [], 'run');
   const flags = new Flags(parsed);
-  const config = buildRunConfig(flags);
+  const configFile = flags.has('config') ? await loadConfigFile(flags.string('config')!) : undefined;
+  const config = buildRunConfig(flags, configFile?.config);
   const json = flags.bool('json');
   const outFlag = flags.string('out');
   const outDir = outFlag === undefined ? undefined : await checkOutDir(outFlag);
-  if (config.baseModelPath !== undefined) await checkBaseModel(config.baseModelPath);
+  if (config.baseModelPath !== undefined) {
+    const fromFile = configFile !== undefined && !flags.has('base-model');
+    await checkBaseModel(config.baseModelPath, fromFile ? `--config ${configFile.file}: ${pathInFile(configFile.at, 'baseModelPath')}` : '--base-model');
+  }
 
   const lab = await ctx.openLab();
   try {
-    await checkDataSize(lab, config);
+    // with --config the service's own check answers, in the file's terms (inConfigTerms)
+    if (configFile === undefined) await checkDataSize(lab, config);
   } catch (err) {
     await lab.close();
     throw err;
@@ -84,7 +104,9 @@ async function run(argv: readonly string[], ctx: CliContext): Promise<number> {
     for (const runId of runIds) void lab.cancelRun({ runId }).catch(() => undefined);
   });
   try {
-    const created = await lab.createExperiment({ config });
+    const created = await lab.createExperiment({ config }).catch((err: unknown) => {
+      throw configFile === undefined ? err : inConfigTerms(err, configFile, flags);
+    });
     runIds = created.runs.map((r) => r.id);
     // Ctrl-C during creation found no runs to cancel; cancel them now that they exist.
     if (cancelling) for (const runId of runIds) void lab.cancelRun({ runId }).catch(() => undefined);

@@ -4,6 +4,7 @@ import path from 'node:path';
 import { type FlagSpec, Flags, parseArgs, positionals, UsageError } from '../args';
 import { LabError } from '../../../shared/errors';
 import { type Command, EXIT_OK } from '../command';
+import { publishEndpoint } from '../../lab/host/publish';
 import { DEFAULT_HOST, DEFAULT_PORT, startServer } from '../../server/server';
 import { chooseToken, TOKEN_ENV } from '../../server/token-source';
 
@@ -42,7 +43,8 @@ export const serveCommand: Command = {
     }
     const uiDir = process.env[UI_DIR_ENV];
 
-    const lab = await ctx.openLab();
+    // the lab's host: the CLI's other commands become clients of this server through the endpoint file
+    const lab = await ctx.openLab('jobs', { serving: true });
     try {
       const server = await startServer({
         service: lab,
@@ -54,6 +56,13 @@ export const serveCommand: Command = {
       });
       if (!LOOPBACK.has(host)) ctx.io.err(`warning: bound to ${host}; anyone who can reach this address and has the token can use the lab\n`);
       if (!existsSync(path.join(server.rendererDir, 'index.html'))) ctx.io.err(`note: the UI is not built (${server.rendererDir}); run \`npm run build\`. The WebSocket API works without it.\n`);
+      let unpublish: () => void;
+      try {
+        unpublish = await publishEndpoint(ctx.home(), server, 'rlab serve');
+      } catch (err) {
+        await server.close();
+        throw err;
+      }
       ctx.io.out(`Robustness Lab at ${server.url}\n`);
       ctx.io.err(`lab home ${ctx.home()}; Ctrl-C stops\n`);
       const signal = await new Promise<string>((resolve) => {
@@ -63,6 +72,7 @@ export const serveCommand: Command = {
         });
       });
       ctx.io.err(`stopping (${signal})\n`);
+      unpublish();
       await server.close();
     } finally {
       await lab.close();

@@ -2,7 +2,7 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { LabError } from '../../../shared/errors';
-import { exists } from './atomic-fs';
+import { exists, removeOrphanTemps } from './atomic-fs';
 import { FASHION_MNIST_CLASS_NAMES, MNIST_CLASS_NAMES, type DatasetManifest, type ImageDataset } from './dataset';
 import { downloadFile, fetchMirrorChecksum, sha256OfFile, type FileProgress } from './http-download';
 import { concatPairs, readIdxPair } from './idx-pair';
@@ -95,6 +95,7 @@ export async function downloadDataset(id: RemoteDatasetId, options: DownloadOpti
   const info = DATASET_FILES[id];
   const baseUrl = checkBaseUrl(options.baseUrl ?? info.defaultBaseUrl);
   const dir = downloadsDir(cacheDir, id);
+  await removeOrphanTemps(dir);
   const local = {} as Record<RemotePart, string>;
   for (const [fileIndex, part] of PARTS.entries()) {
     const entry = options.files?.[part] ?? info.files[part];

@@ -4,7 +4,7 @@
 import { promises as fs } from 'node:fs';
 import { LabError } from '../../../shared/errors';
 import { type HParams } from '../../../shared/schemas';
-import { type ModelInspection } from '../worker/protocol';
+import { type InspectModelRequest, type ModelInspection } from '../worker/protocol';
 import { type InspectModel } from './model-inspector';
 
 /** Fields the model importer names; an error on any of them is about the user's model file. */
@@ -31,10 +31,17 @@ export async function checkModelFileExists(modelPath: string, field: string): Pr
  * Has an engine worker validate the model as the training worker will load it (manifest, topology, input and output
  * against `hparams`, weights); returns what it found. `saveTo` also saves the validated model there.
  */
-export async function inspectUserModel(inspect: InspectModel, modelPath: string, hparams: Pick<HParams, 'inputShape' | 'numClasses'>, field: string, saveTo: string | null = null): Promise<ModelInspection> {
+export async function inspectUserModel(
+  inspect: InspectModel,
+  modelPath: string,
+  hparams: Pick<HParams, 'inputShape' | 'numClasses'>,
+  field: string,
+  saveTo: string | null = null,
+  cleanOn?: InspectModelRequest['cleanOn'],
+): Promise<ModelInspection> {
   await checkModelFileExists(modelPath, field);
   try {
-    return await inspect({ modelPath, inputShape: hparams.inputShape, numClasses: hparams.numClasses, saveTo });
+    return await inspect({ modelPath, inputShape: hparams.inputShape, numClasses: hparams.numClasses, saveTo, ...(cleanOn ? { cleanOn } : {}) });
   } catch (err) {
     throw refusedModel(err, field);
   }

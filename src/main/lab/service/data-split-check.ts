@@ -13,7 +13,14 @@ export async function checkDataSplit(data: DataSplit, cacheDir: string): Promise
     const known = all.map((d) => `"${d.id}"`).join(', ');
     throw new LabError('invalid_argument', `config.data.dataset names no dataset the lab has: "${id}" (known: ${known}); import it first`, 'config.data.dataset');
   }
-  // A full set not downloaded yet has no counts here; its official part sizes are checked when it is loaded.
+  // a full set not downloaded yet would fail every run at once: refused here, for every front end
+  if (!listing.ready && (spec.kind === 'mnist' || spec.kind === 'fashion-mnist')) {
+    throw new LabError(
+      'invalid_argument',
+      `config.data.dataset "${id}" is not downloaded yet: download ${listing.name} first (\`rlab data download ${id}\`, or Download beside the dataset in the New-experiment form), or choose the offline mnist-sample`,
+      'config.data.dataset',
+    );
+  }
   const counts = listing.counts;
   if (!counts) return;
   const predefinedSplit = counts.train !== undefined && counts.test !== undefined ? { train: counts.train, test: counts.test } : undefined;

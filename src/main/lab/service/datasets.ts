@@ -5,6 +5,7 @@ import { listDatasets as listCatalog, type DatasetListing } from '../data/catalo
 import { type DatasetManifest } from '../data/dataset';
 import { importIdx } from '../data/import-idx';
 import { importPngFolder } from '../data/import-png';
+import { mirrorFromEnv } from '../data/mirror-env';
 import { downloadDataset as download } from '../data/remote-datasets';
 import { type ServiceContext } from './service';
 
@@ -27,10 +28,12 @@ export function datasetMethods(ctx: ServiceContext, mirrors: Partial<Record<'mni
 
   async function downloadDataset({ kind }: Req<'downloadDataset'>): Promise<DatasetInfo> {
     const baseUrl = mirrors[kind];
+    // a mirror given by the caller wins; else RLAB_MNIST_MIRROR & co. in the host's environment
+    const source = baseUrl === undefined ? mirrorFromEnv(kind) : { baseUrl };
     try {
       const manifest = await download(kind, {
         cacheDir,
-        ...(baseUrl === undefined ? {} : { baseUrl }),
+        ...source,
         onProgress: (p) => bus.emit('dataset-progress', { kind, receivedBytes: p.received, totalBytes: p.total ?? null, done: false }),
       });
       bus.emit('dataset-progress', { kind, receivedBytes: 0, totalBytes: null, done: true });

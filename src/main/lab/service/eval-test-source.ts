@@ -15,7 +15,7 @@ export async function testSourceFor(cacheDir: string, config: RunConfig, dataset
   if (spec.kind === 'mnist-sample') await ensureMnistSample(cacheDir);
   const manifest = await readManifest(cacheDir, id);
   if (!manifest || (spec.kind === 'imported' && manifest.kind !== 'imported')) {
-    const why = spec.kind === 'imported' ? 'no imported dataset has this id; listDatasets() (rlab datasets in the UI) shows the available ones' : 'it is not downloaded yet; download it first';
+    const why = spec.kind === 'imported' ? 'no imported dataset has this id; `rlab data ls` (or the dataset list of the New-experiment form) shows the available ones' : `it is not downloaded yet; download it first (\`rlab data download ${id}\`, or Download beside the dataset in the New-experiment form)`;
     throw new LabError('invalid_argument', `dataset "${id}" cannot be evaluated on: ${why}`, 'dataset');
   }
   checkDatasetFits(manifest, config.hparams);

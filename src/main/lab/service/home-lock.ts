@@ -4,6 +4,7 @@ import { closeSync, openSync, readFileSync, unlinkSync, writeSync } from 'node:f
 import os from 'node:os';
 import path from 'node:path';
 import { LabError } from '../../../shared/errors';
+import { processAlive } from '../process-alive';
 
 export const LOCK_FILE = 'lab.lock';
 
@@ -16,15 +17,6 @@ interface LockInfo {
 /** Homes locked by this process (a second service in the same process is a second writer too). */
 const heldHere = new Set<string>();
 
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    // EPERM: the process exists but belongs to someone else
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
 
 function readLock(file: string): LockInfo | null {
   try {
@@ -52,7 +44,7 @@ export function acquireHomeLock(home: string): () => void {
       if (owner && owner.host !== os.hostname()) {
         throw new LabError('conflict', `the lab at ${home} is open on ${owner.host} (pid ${owner.pid}); close it there, or delete ${file} if that machine is gone`, 'home');
       }
-      if (owner && isAlive(owner.pid) && owner.pid !== process.pid) {
+      if (owner && processAlive(owner.pid) && owner.pid !== process.pid) {
         throw new LabError('conflict', `the lab at ${home} is open in another process (pid ${owner.pid}, since ${owner.since}): close the desktop app, \`rlab serve\` or the running rlab command first`, 'home');
       }
       // stale: its owner is gone (or the file is unreadable, i.e. its owner died while writing it)

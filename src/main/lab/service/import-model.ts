@@ -52,7 +52,9 @@ export function importModelMethods(ctx: ServiceContext) {
     const staging = path.join(store.runsDir, `.import-${randomUUID()}`);
     const stagedModel = path.join(staging, 'model');
     try {
-      const inspection = await inspectUserModel(ctx.inspectModel, sourcePath, hparams, FIELD, stagedModel);
+      // its clean accuracy on the run's own test split comes with the check, so the run is comparable at once
+      const cleanOn = { dataset: req.data.dataset, testSize: req.data.testSize, splitSeed: req.seed, cacheDir: ctx.cacheDir };
+      const inspection = await inspectUserModel(ctx.inspectModel, sourcePath, hparams, FIELD, stagedModel, cleanOn);
       if (inspection.savedModelPath === null) throw new LabError('internal', 'the engine worker did not save the checked model');
       const experimentConfig = ExperimentConfigSchema.parse({ name: req.name, hparams, advReg: { multiplier: 0 }, data: req.data, seed: req.seed, runs: ['base'], attacks: [], tags: req.tags });
       const config: RunConfig & { imported: NonNullable<RunConfig['imported']> } = {
@@ -85,6 +87,11 @@ export function importModelMethods(ctx: ServiceContext) {
         // the transaction rolled back: the run's folder must not outlive it
         if (placed !== null) rmSync(placed, { recursive: true, force: true });
         throw err;
+      }
+      if (inspection.clean !== undefined) {
+        const evaluation = store.recordEvaluation({ ...inspection.clean, runId: created.run.id });
+        bus.emit('evaluation', { runId: created.run.id, evaluation });
+        created = { ...created, run: store.getRunSummary(created.run.id) };
       }
       bus.emit('run-status', { runId: created.run.id, experimentId: created.experiment.id, status: created.run.status });
       bus.emit('log', { level: 'info', runId: created.run.id, message: `${created.run.id}: imported ${sourcePath} (${inspection.layers} layers, ${inspection.parameters} parameters, outputs ${inspection.outputKind})` });

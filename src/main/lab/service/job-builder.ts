@@ -5,6 +5,7 @@ import { LabError } from '../../../shared/errors';
 import { type Store, type StoredJob } from '../store';
 import { type EvalTask, type EvaluateJob, type GalleryPeer, type TrainJob } from '../worker/protocol';
 import { type EvaluatePayload, modelPathOfRun, type TrainPayload } from './payloads';
+import { CLEAN_TASK } from '../worker/tasks';
 import { attackSuiteOf, evalTasksFor, evalTasksForResolved, type SourceLookup } from './run-config';
 
 export interface JobBuildContext {
@@ -14,9 +15,9 @@ export interface JobBuildContext {
   warn(message: string): void;
 }
 
-/** Whether a stored evaluation already measured what `task` would. */
-function sameEvaluation(e: EvaluationRecord, t: EvalTask): boolean {
-  if (e.sourceRunId !== t.sourceRunId) return false;
+/** Whether a stored evaluation already measured what `task` would, on as many of the run's test images. */
+function sameEvaluation(e: EvaluationRecord, t: EvalTask, testSize: number): boolean {
+  if (e.sourceRunId !== t.sourceRunId || e.count !== Math.min(t.testSize ?? testSize, testSize)) return false;
   return t.attack === null ? e.attack === 'clean' : e.spec !== null && sameAttack(e.spec, t.attack);
 }
 
@@ -48,7 +49,7 @@ export function trainJobFor(ctx: JobBuildContext, stored: StoredJob, run: RunDet
   const payload = (stored.payload ?? {}) as TrainPayload;
   let evaluations: EvalTask[] = evalTasksFor(run.id, run.config, sourcesFor(ctx, run));
   // a run resumed after its evaluations began keeps the results it has and measures only the rest
-  if (payload.resume) evaluations = evaluations.filter((t) => !run.evaluations.some((e) => sameEvaluation(e, t)));
+  if (payload.resume) evaluations = evaluations.filter((t) => !run.evaluations.some((e) => sameEvaluation(e, t, run.config.data.testSize)));
   return {
     kind: 'train',
     jobId: stored.id,
@@ -68,11 +69,16 @@ export function evaluateJobFor(ctx: JobBuildContext, stored: StoredJob, run: Run
   const req = payload.request;
   const modelPath = modelPathOfRun(run);
   if (modelPath === null) throw new LabError('failed_precondition', `run ${run.id} has no trained model to evaluate`, 'runId');
-  // jobs queued by this build carry the attacks the service resolved; older ones are resolved from their request
-  const evaluations = payload.attacks
-    ? evalTasksForResolved(run.id, payload.attacks, req.sourceRunId ?? 'self', sourcesFor(ctx, run))
-    : evalTasksFor(run.id, { hparams: run.config.hparams, seed: run.config.seed, attacks: [attackSuiteOf(req)] }, sourcesFor(ctx, run), false);
-  if (evaluations.length === 0) throw new LabError('failed_precondition', `the source run ${req.sourceRunId ?? ''} has no trained model`, 'sourceRunId');
+  const clean: EvalTask[] = payload.clean === true ? [{ ...CLEAN_TASK }] : [];
+  let attacks: EvalTask[] = [];
+  if (req !== undefined) {
+    // jobs queued by this build carry the attacks the service resolved; older ones are resolved from their request
+    attacks = payload.attacks
+      ? evalTasksForResolved(run.id, payload.attacks, req.sourceRunId ?? 'self', sourcesFor(ctx, run))
+      : evalTasksFor(run.id, { hparams: run.config.hparams, seed: run.config.seed, attacks: [attackSuiteOf(req)] }, sourcesFor(ctx, run), false);
+    if (attacks.length === 0) throw new LabError('failed_precondition', `the source run ${req.sourceRunId ?? ''} has no trained model`, 'sourceRunId');
+  }
+  const evaluations = [...clean, ...attacks];
   return {
     kind: 'evaluate', jobId: stored.id, runId: run.id, runDir: ctx.store.runFolder(run.id), cacheDir: ctx.cacheDir, config: run.config, modelPath,
     galleryPeer: payload.test ? null : galleryPeerFor(ctx, run), evaluations, ...(payload.test ? { test: payload.test } : {}),

@@ -1,5 +1,5 @@
 // Runs the persistent job queue one job at a time on the engine worker, and persists what the worker reports.
-import { type RunDetail, type RunStatus, type RunSummary } from '../../../shared/contract';
+import { type JobFinishedEvent, type RunDetail, type RunStatus, type RunSummary } from '../../../shared/contract';
 import { LabError } from '../../../shared/errors';
 import { type Store, type StoredJob } from '../store';
 import { type WorkerJob, type WorkerToHost } from '../worker/protocol';
@@ -20,6 +20,8 @@ interface Active {
   /** What the worker was last doing, for the failure message. */
   phase: 'train' | 'evaluate';
   cancelRequested: boolean;
+  /** Evaluations this job stored, for its job-finished event. */
+  evaluationIds: number[];
   ended: Promise<void>;
   end(): void;
 }
@@ -114,15 +116,17 @@ export class JobRunner {
       run = store.getRun(stored.runId);
     } catch {
       store.finishJob(stored.id);
+      this.emitFinished({ stored, evaluationIds: [] }, 'failed', `${stored.runId} no longer exists`);
       return;
     }
     if (stored.kind === 'train' && run.status !== 'queued') {
       // a stale job (its run was cancelled or finished meanwhile) is dropped
       store.finishJob(stored.id);
+      this.emitFinished({ stored, evaluationIds: [] }, 'cancelled', `${run.id} is ${run.status}, not queued`);
       return;
     }
     let ended!: () => void;
-    const active: Active = { stored, job: null, lastEpoch: run.epochsDone, startEpoch: run.epochsDone, startedBefore: run.startedAt, phase: stored.kind === 'train' ? 'train' : 'evaluate', cancelRequested: false, ended: new Promise((r) => (ended = r)), end: () => ended() };
+    const active: Active = { stored, job: null, lastEpoch: run.epochsDone, startEpoch: run.epochsDone, startedBefore: run.startedAt, phase: stored.kind === 'train' ? 'train' : 'evaluate', cancelRequested: false, evaluationIds: [], ended: new Promise((r) => (ended = r)), end: () => ended() };
     this.active = active;
     try {
       store.transaction(() => {
@@ -186,11 +190,15 @@ export class JobRunner {
       case 'evaluation': {
         a.phase = 'evaluate';
         const record = store.recordEvaluation({ ...m.evaluation, runId: m.runId }, m.gallery ?? undefined);
+        a.evaluationIds.push(record.id);
         bus.emit('evaluation', { runId: m.runId, evaluation: record });
         return;
       }
       case 'artifact':
-        if (!store.listArtifacts(m.runId).some((x) => x.kind === m.kind && x.path === m.path)) store.addArtifact(m.runId, { kind: m.kind, path: m.path });
+        store.transaction(() => {
+          if (!store.listArtifacts(m.runId).some((x) => x.kind === m.kind && x.path === m.path)) store.addArtifact(m.runId, { kind: m.kind, path: m.path });
+          if (m.kind === 'model' && m.outputKind !== undefined) store.setRunOutputKind(m.runId, m.outputKind);
+        });
         return;
       case 'done':
       case 'error':
@@ -219,8 +227,14 @@ export class JobRunner {
       this.log('info', `${runId}: the evaluation was cancelled`, runId);
     }
     this.active = null;
+    this.emitFinished(a, m.type === 'error' ? (m.error.code === 'cancelled' && a.cancelRequested ? 'cancelled' : 'failed') : m.outcome, m.type === 'error' ? m.error.message : undefined);
     a.end();
     this.kick();
+  }
+
+  private emitFinished(a: Pick<Active, 'stored' | 'evaluationIds'>, outcome: JobFinishedEvent['outcome'], error?: string): void {
+    const { id: jobId, runId, kind } = a.stored;
+    this.deps.bus.emit('job-finished', { jobId, runId, kind, outcome, evaluationIds: [...a.evaluationIds], ...(error === undefined ? {} : { error }) });
   }
 
   /** Puts a started train job back in the queue and its run back to queued (through interrupted, the only way back). */
@@ -296,6 +310,7 @@ export class JobRunner {
       }
       this.setStatus(a.stored.runId, 'interrupted', `the lab was closed while this run was training; resume with \`rlab resume ${a.stored.runId}\``);
     }
+    this.emitFinished(a, 'interrupted', 'the lab host closed while the job ran');
     a.end();
     this.settleIdle();
   }

@@ -16,7 +16,10 @@ export type EvaluateRequestParsed = z.infer<typeof EvaluateRequestSchema>;
 
 /** An evaluate job's payload: the validated request, the attacks the service resolved from it (one per ε) and the test split. */
 export interface EvaluatePayload {
-  request: EvaluateRequestParsed;
+  /** Absent for a clean-accuracy-only job (queued when a model is imported). */
+  request?: EvaluateRequestParsed;
+  /** Measure clean accuracy on the test split first. */
+  clean?: boolean;
   /** Absent in jobs queued before attacks were resolved by the service: the job builder resolves the request then. */
   attacks?: ResolvedAttack[];
   /** Another dataset's test split (`dataset`/`testSize` of the request), checked against the model by the service. */

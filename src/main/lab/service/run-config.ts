@@ -4,6 +4,7 @@ import { LabError } from '../../../shared/errors';
 import { type AttackSpec, type ExperimentConfig } from '../../../shared/schemas';
 import { resolveAttack, type ResolvedAttack } from '../../../shared/attacks';
 import { type EvalTask } from '../worker/protocol';
+import { CLEAN_TASK } from '../worker/tasks';
 import { type EvaluateRequestParsed } from './payloads';
 
 /** The base run trains the same model from the same seed and data, with the adversarial term off. */
@@ -63,15 +64,15 @@ export interface SourceLookup {
 /** One task per (attack, ε), after clean accuracy; `source: 'base'` on the base run itself is white-box, and duplicates are dropped. */
 export function evalTasksFor(runId: string, config: Pick<RunConfig, 'hparams' | 'attacks' | 'seed'>, sources: SourceLookup, withClean = true): EvalTask[] {
   const tasks: EvalTask[] = [];
-  if (withClean) tasks.push({ attack: null, sourceRunId: null, sourceModelPath: null, gallery: false });
+  if (withClean) tasks.push({ ...CLEAN_TASK });
   const seen = new Set<string>();
   for (const a of config.attacks) {
     const source = resolveSource(runId, a, sources);
     if (source === undefined) continue;
     for (const epsilon of a.epsilons) {
       const attack = resolveSuiteAttack(a, epsilon, config, config.seed);
-      const task: EvalTask = { attack, sourceRunId: source?.runId ?? null, sourceModelPath: source?.modelPath ?? null, gallery: true };
-      const key = JSON.stringify([attack, task.sourceRunId]);
+      const task: EvalTask = { attack, sourceRunId: source?.runId ?? null, sourceModelPath: source?.modelPath ?? null, gallery: true, testSize: a.testSize ?? null };
+      const key = JSON.stringify([attack, task.sourceRunId, task.testSize]);
       if (seen.has(key)) continue;
       seen.add(key);
       tasks.push(task);
@@ -90,7 +91,8 @@ export function attackSuiteOf(req: EvaluateRequestParsed): AttackSpec {
 export function evalTasksForResolved(runId: string, attacks: readonly ResolvedAttack[], source: AttackSpec['source'], sources: SourceLookup): EvalTask[] {
   const s = resolveSource(runId, { attack: attacks[0]?.attack ?? 'fgsm', norm: 'infinity', epsilons: [0], source }, sources);
   if (s === undefined) return [];
-  return attacks.map((attack) => ({ attack, sourceRunId: s?.runId ?? null, sourceModelPath: s?.modelPath ?? null, gallery: true }));
+  // the request's test size is the job's own test split (EvaluateJob.test), not a part of it
+  return attacks.map((attack) => ({ attack, sourceRunId: s?.runId ?? null, sourceModelPath: s?.modelPath ?? null, gallery: true, testSize: null }));
 }
 
 /** null = white-box; undefined = skip (source missing, with a warning). */

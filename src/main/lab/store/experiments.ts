@@ -70,6 +70,7 @@ export function makeExperimentsRepo(ctx: StoreContext, runsRepo: RunsRepo): Expe
   const all = ctx.db.prepare<[], ExperimentRow>(`${SUMMARY_SQL} ORDER BY e.created_at DESC, e.rowid DESC`);
   const one = ctx.db.prepare<[string], ExperimentRow>(`${SUMMARY_SQL} WHERE e.id = ?`);
   const runStates = ctx.db.prepare<[string], { id: string; status: string }>('SELECT id, status FROM runs WHERE experiment_id = ? ORDER BY rowid');
+  const configOf = ctx.db.prepare<[string], { config: string }>('SELECT config FROM experiments WHERE id = ?');
   const remove = ctx.db.prepare('DELETE FROM experiments WHERE id = ?');
 
   const createExperiment = writeTx(ctx, (config: ExperimentConfig, runs: readonly NewRunInput[]) => {
@@ -97,7 +98,8 @@ export function makeExperimentsRepo(ctx: StoreContext, runsRepo: RunsRepo): Expe
 
   const getExperiment = ctx.db.transaction((experimentId: string): ExperimentDetail => {
     const summary = getSummary(experimentId);
-    return { ...summary, runs: summary.runIds.map((runId) => runsRepo.getRun(runId)) };
+    const config = decodeJson<ExperimentConfig>(configOf.get(experimentId)!.config);
+    return { ...summary, config, runs: summary.runIds.map((runId) => runsRepo.getRun(runId)) };
   });
 
   const deleteExperiment = writeTx(ctx, (experimentId: string) => {

@@ -219,9 +219,19 @@ ALTER TABLE runs ADD COLUMN kind TEXT NOT NULL DEFAULT 'trained' CHECK (kind IN 
 ALTER TABLE runs ADD COLUMN output_kind TEXT CHECK (output_kind IS NULL OR output_kind IN ('logits','probabilities'));
 `;
 
+/**
+ * Trained runs record their model's output kind from now on (the worker reports it with the model). Every run stored
+ * before was built by the lab's CNN/MLP builders, whose last layer is a softmax, unless it started from a user's model.
+ */
+const V3_TRAINED_OUTPUT_KIND = `
+UPDATE runs SET output_kind = 'probabilities'
+  WHERE kind = 'trained' AND output_kind IS NULL AND json_type(config, '$.baseModelPath') IS NULL;
+`;
+
 export const MIGRATIONS: readonly Migration[] = [
   { version: 1, name: 'initial schema', sql: V1_INITIAL },
   { version: 2, name: 'evaluation specs, seed groups, imported models', sql: [V2_EVALUATION_SPECS, V2_SEED_GROUPS, V2_IMPORTED_MODELS].join('\n') },
+  { version: 3, name: 'output kind of trained runs', sql: V3_TRAINED_OUTPUT_KIND },
 ];
 
 /** The newest schema this build can read and write. */

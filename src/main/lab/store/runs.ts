@@ -20,6 +20,8 @@ export interface RunsRepo {
   updateRun(edit: RunEdit): RunSummary;
   /** Records what the engine worker ran on (backend, versions, devices, why better options were not used). */
   setRunEngine(runId: string, engine: EngineRecord): RunSummary;
+  /** Records what the run's trained model outputs (logits or probabilities), as the engine classified it. */
+  setRunOutputKind(runId: string, kind: 'logits' | 'probabilities'): RunSummary;
   /**
    * Deletes a run with its metrics, evaluations, galleries, artifact rows and jobs. Evaluations of other
    * runs that used it as their transfer source keep their results with sourceRunId set to null.
@@ -36,6 +38,7 @@ export function makeRunsRepo(ctx: StoreContext, deps: { metrics: MetricsRepo; ev
   const setTags = ctx.db.prepare('UPDATE runs SET tags = ? WHERE id = ?');
   const setNotes = ctx.db.prepare('UPDATE runs SET notes = ? WHERE id = ?');
   const setEngine = ctx.db.prepare('UPDATE runs SET engine = ?, backend = ? WHERE id = ?');
+  const setOutputKind = ctx.db.prepare('UPDATE runs SET output_kind = ? WHERE id = ?');
   const remove = ctx.db.prepare('DELETE FROM runs WHERE id = ?');
 
   // One snapshot, so a run recorded concurrently by another process cannot appear half-updated.
@@ -78,6 +81,13 @@ export function makeRunsRepo(ctx: StoreContext, deps: { metrics: MetricsRepo; ev
     return getRunSummary(runId);
   });
 
+  const setRunOutputKind = writeTx(ctx, (runId: string, kind: 'logits' | 'probabilities'): RunSummary => {
+    if (kind !== 'logits' && kind !== 'probabilities') throw new LabError('invalid_argument', `outputKind must be logits or probabilities (got ${JSON.stringify(kind)})`, 'outputKind');
+    readState(runId);
+    setOutputKind.run(kind, runId);
+    return getRunSummary(runId);
+  });
+
   const deleteRun = writeTx(ctx, (runId: string) => {
     const run = readState(runId);
     if (run.status === 'running') {
@@ -87,5 +97,5 @@ export function makeRunsRepo(ctx: StoreContext, deps: { metrics: MetricsRepo; ev
     return { runId, folder: runFolder(ctx, runId) };
   });
 
-  return { getRun: (runId) => getRun(runId), updateRun, setRunEngine, deleteRun };
+  return { getRun: (runId) => getRun(runId), updateRun, setRunEngine, setRunOutputKind, deleteRun };
 }

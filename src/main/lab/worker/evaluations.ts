@@ -30,6 +30,8 @@ export interface EvaluationContext {
   /** Another trained model of the experiment, whose predictions the gallery shows next to the target's. */
   peer: EvaluatedModel | null;
   test: TestSet;
+  /** The first `testSize` images of the run's test split, for a task that scores only a part of it. */
+  testPartOf?: (testSize: number) => TestSet;
   batchSize?: number;
   /** Loads a transfer source's model (cached by the caller). */
   loadSource(task: EvalTask): Promise<tf.LayersModel>;
@@ -73,8 +75,8 @@ function toResult(task: EvalTask, point: AttackAccuracy, subset: TestSubset): Ev
 
 const toBytes = (pixels: Float32Array): number[] => Array.from(pixels, (v) => Math.round(Math.min(1, Math.max(0, v)) * 255));
 
-async function galleryFor(ctx: EvaluationContext, task: EvalTask, source: tf.LayersModel): Promise<GalleryPayload> {
-  const { test, target, peer } = ctx;
+async function galleryFor(ctx: EvaluationContext, test: TestSet, task: EvalTask, source: tf.LayersModel): Promise<GalleryPayload> {
+  const { target, peer } = ctx;
   const count = test.labels.length;
   const indices = Array.from({ length: Math.min(GALLERY_SIZE, count) }, (_, i) => i);
   const g = await sampleGallery({
@@ -97,25 +99,34 @@ async function galleryFor(ctx: EvaluationContext, task: EvalTask, source: tf.Lay
 /** Runs every task in order; a task whose source cannot be loaded is reported as a warning by the caller (it throws). */
 export async function runEvaluations(ctx: EvaluationContext, tasks: EvalTask[]): Promise<void> {
   const batchSize = ctx.batchSize ?? 256;
-  const perTask = Math.ceil(ctx.test.labels.length / batchSize);
-  const total = perTask * tasks.length;
+  const parts = new Map<number, TestSet>();
+  const testOf = (task: EvalTask): TestSet => {
+    const size = task.testSize;
+    if (size === null || size >= ctx.test.labels.length || ctx.testPartOf === undefined) return ctx.test;
+    let part = parts.get(size);
+    if (part === undefined) parts.set(size, (part = ctx.testPartOf(size)));
+    return part;
+  };
+  const batchesOf = (task: EvalTask): number => Math.ceil(testOf(task).labels.length / batchSize);
+  const total = tasks.reduce((sum, t) => sum + batchesOf(t), 0);
   let finished = 0;
   for (const task of tasks) {
     if (ctx.shouldStop()) throw new LabError('cancelled', 'the evaluation was cancelled');
+    const test = testOf(task);
     const source = task.sourceModelPath === null ? ctx.target.model : await ctx.loadSource(task);
     const curve = await robustnessCurve({
       target: ctx.target.model,
       source,
-      images: ctx.test.images,
-      labels: ctx.test.labels,
+      images: test.images,
+      labels: test.labels,
       batchSize,
       // the spec the host resolved runs as is; clean accuracy is ε = 0 (no attack is run)
       ...(task.attack === null ? { spec: { attack: 'fgsm', norm: 'infinity' }, epsilons: [0] } : { attacks: [task.attack] }),
       shouldStop: ctx.shouldStop,
       onProgress: (p) => ctx.onProgress(finished + p.done, total),
     });
-    finished += perTask;
-    const gallery = task.gallery && task.attack !== null && ctx.test.labels.length > 0 ? await galleryFor(ctx, task, source) : null;
-    ctx.onResult(toResult(task, curve.points[0]!, ctx.test.subset), gallery);
+    finished += batchesOf(task);
+    const gallery = task.gallery && task.attack !== null && test.labels.length > 0 ? await galleryFor(ctx, test, task, source) : null;
+    ctx.onResult(toResult(task, curve.points[0]!, test.subset), gallery);
   }
 }

@@ -2,8 +2,10 @@
 import * as tf from '@tensorflow/tfjs';
 import { type MetricValues } from '../../../shared/contract';
 import { LabError } from '../../../shared/errors';
+import { splitSeedOf } from '../../../shared/seeds';
 import { batchCount, batches } from '../data/batches';
 import { AdversarialRegularization } from '../nsl/adversarial-regularization';
+import { outputKind } from '../nsl/model-head';
 import { readMetrics } from '../nsl/training-loop';
 import { loadModelFiles, saveModelFiles } from '../run/model-files';
 import { restoreCheckpoint, saveCheckpoint } from './checkpoint';
@@ -12,7 +14,7 @@ import { runEvaluations, type EvaluatedModel, type TestSet } from './evaluations
 import { BatchSampler, etaSeconds, MetricMeans, Throttle } from './progress';
 import { type EvalTask, type EvaluateJob, type TrainJob, type WorkerToHost } from './protocol';
 import { initialModel, loadRunData, makeOptimizer } from './run-data';
-import { loadTestSource } from './test-data';
+import { loadTestSource, testPart } from './test-data';
 
 export interface JobContext {
   post(message: WorkerToHost): void;
@@ -89,8 +91,8 @@ export async function runTrainJob(job: TrainJob, ctx: JobContext): Promise<JobOu
     }
 
     const saved = await saveModelFiles(model, modelDirOf(job.runDir));
-    ctx.post({ type: 'artifact', jobId, runId, kind: 'model', path: saved.modelPath });
-    await evaluate(job, ctx, { runId, role: config.role, model }, data.test, job.evaluations);
+    ctx.post({ type: 'artifact', jobId, runId, kind: 'model', path: saved.modelPath, outputKind: outputKind(model) });
+    await evaluate(job, ctx, { runId, role: config.role, model }, data.test, job.evaluations, (n) => testPart(data.dataset, n, splitSeedOf(config)));
     return 'completed';
   } finally {
     adv?.dispose();
@@ -100,17 +102,19 @@ export async function runTrainJob(job: TrainJob, ctx: JobContext): Promise<JobOu
 }
 
 export async function runEvaluateJob(job: EvaluateJob, ctx: JobContext): Promise<JobOutcome> {
-  const test = job.test ? await loadTestSource(job.test, job.config.hparams, job.cacheDir) : (await loadRunData(job.config, job.cacheDir)).test;
+  const own = job.test ? null : await loadRunData(job.config, job.cacheDir);
+  const test = own ? own.test : await loadTestSource(job.test!, job.config.hparams, job.cacheDir);
   const model = await loadModelFiles(job.modelPath);
   try {
-    await evaluate(job, ctx, { runId: job.runId, role: job.config.role, model }, test, job.evaluations);
+    const part = own ? (n: number) => testPart(own.dataset, n, splitSeedOf(job.config)) : undefined;
+    await evaluate(job, ctx, { runId: job.runId, role: job.config.role, model }, test, job.evaluations, part);
     return 'completed';
   } finally {
     model.dispose();
   }
 }
 
-async function evaluate(job: TrainJob | EvaluateJob, ctx: JobContext, target: EvaluatedModel, test: TestSet, tasks: EvalTask[]): Promise<void> {
+async function evaluate(job: TrainJob | EvaluateJob, ctx: JobContext, target: EvaluatedModel, test: TestSet, tasks: EvalTask[], testPartOf?: (testSize: number) => TestSet): Promise<void> {
   if (tasks.length === 0) return;
   const loaded = new Map<string, tf.LayersModel>();
   const load = async (modelPath: string): Promise<tf.LayersModel> => {
@@ -127,6 +131,7 @@ async function evaluate(job: TrainJob | EvaluateJob, ctx: JobContext, target: Ev
         target,
         peer,
         test,
+        ...(testPartOf ? { testPartOf } : {}),
         loadSource: (task) => load(task.sourceModelPath!),
         onResult: (evaluation, gallery) => ctx.post({ type: 'evaluation', jobId: job.jobId, runId: job.runId, evaluation, gallery }),
         onProgress: (done, total) => {

@@ -14,6 +14,8 @@ export interface EvalTask {
   sourceModelPath: string | null;
   /** Whether to send gallery samples with the result. */
   gallery: boolean;
+  /** Score only this many of the test images (the images `rlab eval --test-size` would take); null = all of them. */
+  testSize: number | null;
 }
 
 /** Another dataset's test split to evaluate on instead of the run's own (checked against the model by the host). */
@@ -75,6 +77,8 @@ export interface InspectModelRequest {
   numClasses: number;
   /** Folder to save the validated model into, in the lab's own format (image input, one weights.bin); null = check only. */
   saveTo: string | null;
+  /** Also measure the model's clean accuracy on this test split (an imported model's first evaluation). */
+  cleanOn?: TestSource & { cacheDir: string };
 }
 
 /** What an inspection found: the topology check's summary, the output kind, and the saved copy's model.json. */
@@ -87,6 +91,8 @@ export interface ModelInspection {
   outputUnits: number;
   outputKind: 'logits' | 'probabilities';
   savedModelPath: string | null;
+  /** Clean accuracy on the request's `cleanOn` split; absent when not asked. */
+  clean?: EvaluationResult;
 }
 
 export type HostToWorker = { type: 'train'; job: TrainJob } | { type: 'evaluate'; job: EvaluateJob } | { type: 'cancel' } | { type: 'shutdown' } | { type: 'inspect-model'; request: InspectModelRequest };
@@ -142,7 +148,7 @@ export type WorkerToHost =
   | ProgressMessage
   | EpochEndMessage
   | { type: 'evaluation'; jobId: string; runId: string; evaluation: EvaluationResult; gallery: GalleryPayload | null }
-  | { type: 'artifact'; jobId: string; runId: string; kind: 'model' | 'checkpoint'; path: string }
+  | { type: 'artifact'; jobId: string; runId: string; kind: 'model' | 'checkpoint'; path: string; /** model: what its last layer outputs (model-head.ts). */ outputKind?: 'logits' | 'probabilities' }
   | { type: 'log'; level: 'info' | 'warn' | 'error'; message: string; runId?: string }
   | { type: 'done'; jobId: string; runId: string; outcome: 'completed' | 'cancelled' }
   | { type: 'model-inspected'; requestId: string; result: { ok: true; inspection: ModelInspection } | { ok: false; error: LabErrorShape } }

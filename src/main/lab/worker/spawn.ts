@@ -5,6 +5,7 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { type HostToWorker, type WorkerToHost, isWorkerMessage } from './protocol';
+import { pipeWorkerOutput, verboseFromEnv, withVerboseLogLevel } from './startup-noise';
 
 export interface WorkerExit {
   code: number | null;
@@ -45,23 +46,32 @@ function tsxLoaderUrl(): string {
   return pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
 }
 
+export interface ForkOptions {
+  /** Where the worker's stdout and stderr go; default the host's stderr. */
+  output?: Pick<NodeJS.WritableStream, 'write'>;
+}
+
 /**
  * Forks `entry` (default: the worker entry) with tsx loaded, over Node's IPC channel.
  * Both of the worker's output streams go to the host's stderr: native TF's diagnostics still reach a terminal,
- * and the host's stdout stays clean for results (`rlab ... --json`).
+ * and the host's stdout stays clean for results (`rlab ... --json`). TensorFlow's start-up lines are dropped on the
+ * way unless RLAB_VERBOSE=1 (`rlab --verbose`), which also lowers TF's log level to show its info lines.
  * The worker gets its own process group (detached), so a Ctrl-C in the terminal reaches only the host, which
  * cancels the job and stops the worker itself; the worker still ends with its host, when the IPC channel closes.
  */
-export function forkWorkerFactory(entry: string = workerEntryPath()): WorkerFactory {
+export function forkWorkerFactory(entry: string = workerEntryPath(), options: ForkOptions = {}): WorkerFactory {
   const loader = tsxLoaderUrl();
   return ({ home, env }) => {
+    const workerEnv = withVerboseLogLevel({ ...process.env, ...env, RLAB_HOME: home });
+    const verbose = verboseFromEnv(workerEnv);
     const child = fork(entry, [], {
       execArgv: ['--import', loader],
-      env: { ...process.env, ...env, RLAB_HOME: home },
+      env: workerEnv,
       serialization: 'advanced',
-      stdio: ['ignore', 2, 2, 'ipc'],
+      stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
       detached: true,
     });
+    pipeWorkerOutput([child.stdout, child.stderr], options.output ?? process.stderr, verbose);
     const exitCallbacks: ((e: WorkerExit) => void)[] = [];
     let exited: WorkerExit | null = null;
     const finish = (e: WorkerExit): void => {

@@ -40,9 +40,14 @@ export function checkDatasetFits(ds: Pick<ImageDataset, 'id' | 'height' | 'width
   }
 }
 
+/** The first `testSize` test images of `ds` under the split seed (by testIndicesOf's rule). */
+export function testPart(ds: ImageDataset, testSize: number, splitSeed: number): TestSet {
+  return testSetOf(ds, testIndicesOf(ds, testSize, splitSeed), splitSeed);
+}
+
 /** Loads the test images of `source` for a model with `hparams`. */
 export async function loadTestSource(source: TestSource, hparams: Pick<HParams, 'inputShape' | 'numClasses'>, cacheDir: string): Promise<TestSet> {
   const ds = await loadDataset(source.dataset, { cacheDir });
   checkDatasetFits(ds, hparams);
-  return testSetOf(ds, testIndicesOf(ds, source.testSize, source.splitSeed), source.splitSeed);
+  return testPart(ds, source.testSize, source.splitSeed);
 }

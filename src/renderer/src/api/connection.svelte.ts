@@ -1,7 +1,7 @@
 // Reactive view of the link to the lab: always "open" over Electron IPC, live state over WebSocket.
 import { getWsClient, labUnavailable } from './lab';
 import { forgetPageToken } from './page-token';
-import { type ConnectionState } from './ws-client';
+import { type ConnectionState } from '../../../shared/ws-client';
 
 class Connection {
   state = $state<ConnectionState>('open');

@@ -31,5 +31,6 @@ export function withLabErrors(api: LabApi): LabApi {
     onEvaluation: (cb) => api.onEvaluation(cb),
     onLog: (cb) => api.onLog(cb),
     onDatasetProgress: (cb) => api.onDatasetProgress(cb),
+    onJobFinished: (cb) => api.onJobFinished(cb),
   };
 }

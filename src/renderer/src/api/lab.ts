@@ -3,7 +3,7 @@ import { LAB_METHODS, type LabApi, type LabMethods } from '../../../shared/contr
 import { LabError } from '../../../shared/errors';
 import { withLabErrors } from './ipc-errors';
 import { takePageToken } from './page-token';
-import { WsLabClient } from './ws-client';
+import { WsLabClient } from '../../../shared/ws-client';
 
 let lab: LabApi | undefined;
 let wsClient: WsLabClient | null = null;
@@ -13,7 +13,7 @@ let unavailable: LabError | null = null;
 function failingLab(err: LabError): LabApi {
   const methods = Object.fromEntries(LAB_METHODS.map((m) => [m, () => Promise.reject(err)])) as unknown as LabMethods;
   const none = () => () => undefined;
-  return { ...methods, onRunStatus: none, onProgress: none, onEpochEnd: none, onEvaluation: none, onLog: none, onDatasetProgress: none };
+  return { ...methods, onRunStatus: none, onProgress: none, onEpochEnd: none, onEvaluation: none, onLog: none, onDatasetProgress: none, onJobFinished: none };
 }
 
 /** ws://host/ws?token=… for the page at `location` (http → ws, https → wss); the token defaults to the one in its address. */

@@ -21,6 +21,8 @@ export interface AttackRow {
   /** null = the attack's default. */
   randomStart: boolean | null;
   source: 'self' | 'base';
+  /** How many of the run's test images to attack; '' = all of them. */
+  testSize: string;
 }
 
 export const ATTACK_TITLES: Record<AttackKind, string> = {
@@ -53,7 +55,7 @@ export function placeholderOf(kind: AttackKind, field: Exclude<AttackField, 'ran
 }
 
 export function newAttackRow(kind: AttackKind, epsilons: string, source: 'self' | 'base' = 'self'): AttackRow {
-  return { attack: kind, norm: 'infinity', epsilons, steps: '', stepSize: '', restarts: '', targets: '', queries: '', pInit: '', randomStart: null, source };
+  return { attack: kind, norm: 'infinity', epsilons, steps: '', stepSize: '', restarts: '', targets: '', queries: '', pInit: '', randomStart: null, source, testSize: '' };
 }
 
 /** A config's attack (e.g. a preset's) as a row; fields it leaves out stay empty. */
@@ -61,6 +63,7 @@ export function attackRowOf(a: AttackSpec): AttackRow {
   return {
     attack: a.attack, norm: a.norm, epsilons: a.epsilons.join(', '), steps: text(a.steps), stepSize: text(a.stepSize), restarts: text(a.restarts),
     targets: text(a.targets), queries: text(a.queries), pInit: text(a.pInit), randomStart: a.randomStart ?? null, source: a.source === 'base' ? 'base' : 'self',
+    testSize: text(a.testSize),
   };
 }
 
@@ -73,5 +76,6 @@ export function attackInputOf(r: AttackRow, epsilons: number[]): NonNullable<Exp
     if (takes(r.attack, f) && r[f].trim() !== '') out[f] = numberOrNaN(r[f]);
   }
   if (takes(r.attack, 'randomStart') && r.randomStart !== null) out.randomStart = r.randomStart;
+  if (r.testSize.trim() !== '') out.testSize = numberOrNaN(r.testSize);
   return out;
 }

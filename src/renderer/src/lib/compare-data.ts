@@ -1,5 +1,7 @@
 // Summary numbers and the CSV export of the Compare page.
 import { type EpochMetrics, type EvaluationRecord, type RunDetail } from '../../../shared/contract';
+import { statOf, type SeedGroup, type SeedStat, type SeedValue } from '../../../shared/seed-stats';
+import { groupClean } from './seed-view';
 import { type ParamRow } from './config-diff';
 import { toCsv, type CsvCell } from './csv';
 
@@ -31,6 +33,63 @@ export interface ComparedRun {
   run: RunDetail;
   epochs: EpochMetrics[];
   evaluations: EvaluationRecord[];
+}
+
+/** A seed group's row of the Best / last table: mean ± std over its runs of each run's clean, headline, best and last. */
+export interface GroupBestLast {
+  group: SeedGroup;
+  clean: SeedStat | undefined;
+  /** Per metric: each run's best value and last value, over the seeds. */
+  metrics: Record<string, { best: SeedStat | undefined; last: SeedStat | undefined }>;
+}
+
+export type BestLastRow =
+  | { kind: 'group'; key: string; row: GroupBestLast }
+  /** `index`: the run's place among the compared runs (its colour); `group`: the key of the group row it belongs under. */
+  | { kind: 'run'; key: string; run: ComparedRun; index: number; group: string | null };
+
+const groupRowKey = (g: SeedGroup): string => `group:${g.experimentId}:${g.role}`;
+
+function over(values: SeedValue[]): SeedStat | undefined {
+  return values.length > 0 ? statOf(values) : undefined;
+}
+
+/** One seed group's Best / last numbers (its runs are given as `runs`, in any order). */
+export function groupBestLast(group: SeedGroup, runs: readonly ComparedRun[], keys: readonly string[]): GroupBestLast {
+  const members = group.members.flatMap((m) => {
+    const r = runs.find((x) => x.run.id === m.runId);
+    return r ? [{ seed: m.seed, runId: m.runId, r }] : [];
+  });
+  const metrics: GroupBestLast['metrics'] = {};
+  for (const k of keys) {
+    const bl = members.map((m) => ({ m, bl: bestLast(m.r.epochs, k) }));
+    const values = (pick: 'best' | 'last') => bl.flatMap(({ m, bl: b }) => (b[pick] === null ? [] : [{ seed: m.seed, runId: m.runId, value: b[pick] }]));
+    metrics[k] = { best: over(values('best')), last: over(values('last')) };
+  }
+  return { group, clean: groupClean(group, members.map((m) => m.r.run)), metrics };
+}
+
+/**
+ * The table's rows in the page's order: each run, and for every seed group a row of its own where its first run is,
+ * followed by its runs (shown when the group row is expanded).
+ */
+export function bestLastRows(runs: readonly ComparedRun[], groups: readonly SeedGroup[], keys: readonly string[]): BestLastRow[] {
+  const rows: BestLastRow[] = [];
+  const done = new Set<SeedGroup>();
+  const groupOf = (runId: string) => groups.find((g) => g.members.some((m) => m.runId === runId));
+  runs.forEach((run, index) => {
+    const g = groupOf(run.run.id);
+    if (g && !done.has(g)) {
+      done.add(g);
+      rows.push({ kind: 'group', key: groupRowKey(g), row: groupBestLast(g, runs, keys) });
+      for (const m of g.members) {
+        const at = runs.findIndex((x) => x.run.id === m.runId);
+        if (at >= 0) rows.push({ kind: 'run', key: runs[at]!.run.id, run: runs[at]!, index: at, group: groupRowKey(g) });
+      }
+    }
+    if (!g) rows.push({ kind: 'run', key: run.run.id, run, index, group: null });
+  });
+  return rows;
 }
 
 export const COMPARE_CSV_HEADER = ['run_id', 'run_name', 'role', 'section', 'name', 'epoch', 'attack', 'norm', 'epsilon', 'steps', 'source_run_id', 'value'] as const;

@@ -37,7 +37,8 @@ export function flattenRun(run: RunDetail): Record<string, string> {
   c.attacks.forEach((a, i) => {
     // the fields the config sets; the others are the attack's defaults (src/shared/attacks.ts)
     const set = (['steps', 'stepSize', 'randomStart', 'restarts', 'targets', 'queries', 'pInit'] as const).filter((k) => a[k] !== undefined).map((k) => `${k}=${String(a[k])}`);
-    out[`attacks.${i}`] = [`${a.attack} ${a.norm} ε=${show(a.epsilons)}`, ...set, `source=${a.source}`].join(' ');
+    const images = a.testSize === undefined ? [] : [`testSize=${a.testSize}`];
+    out[`attacks.${i}`] = [`${a.attack} ${a.norm} ε=${show(a.epsilons)}`, ...set, `source=${a.source}`, ...images].join(' ');
   });
   if (c.baseModelPath) out.baseModelPath = c.baseModelPath;
   out['engine.backend'] = run.engine?.backend ?? run.backend ?? '—';

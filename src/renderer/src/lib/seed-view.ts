@@ -1,7 +1,8 @@
 // Seed groups as the UI shows them: the columns and cells of the experiment's mean ± std table, and the mean curve
 // with its ±std band for Compare. Pure functions over the shared aggregation (src/shared/seed-stats.ts).
-import { type EpochMetrics, type RunDetail } from '../../../shared/contract';
-import { hasSeedSpread, seedGroups, type SeedGroup, type SeedStat } from '../../../shared/seed-stats';
+import { type EpochMetrics, type RunDetail, type RunSummary } from '../../../shared/contract';
+import { hasSeedSpread, headlineOf, seedGroupKey, seedGroups, statOf, type SeedGroup, type SeedStat } from '../../../shared/seed-stats';
+import { cleanOf } from '../charts/eval-series';
 import { type Series } from '../charts/series';
 import { DASH, num, pct } from './format';
 
@@ -51,10 +52,38 @@ export function seedValue(s: SeedStat | undefined, runId: string): number | null
   return s?.values.find((v) => v.runId === runId)?.value ?? null;
 }
 
-/** Seed groups among compared runs: only those with runs over two or more seeds get a band. */
-export function compareSeedGroups(runs: readonly { run: RunDetail; epochs: EpochMetrics[] }[]): SeedGroup[] {
-  const groups = seedGroups(runs.map((r) => ({ ...r.run, epochMetrics: r.epochs })));
+/**
+ * Seed groups among compared runs: only those with runs over two or more seeds get a band. `baseRunIds` (every base
+ * run the page knows, compared or not) let transfers from each seed's own base run count as one measurement.
+ */
+export function compareSeedGroups(runs: readonly { run: RunDetail; epochs: EpochMetrics[] }[], baseRunIds?: Iterable<string>): SeedGroup[] {
+  const groups = seedGroups(
+    runs.map((r) => ({ ...r.run, epochMetrics: r.epochs })),
+    baseRunIds ?? runs.filter((r) => r.run.role === 'base').map((r) => r.run.id),
+  );
   return groups.filter((g) => hasSeedSpread([g]));
+}
+
+/** A group's clean accuracy: its clean evaluations, else the clean accuracy stored with each run. */
+export function groupClean(group: SeedGroup, runs: readonly Pick<RunDetail, 'id' | 'seed' | 'evaluations' | 'cleanAccuracy'>[]): SeedStat | undefined {
+  const evaluated = group.evaluations.find((e) => e.attack === 'clean');
+  if (evaluated) return evaluated;
+  const values = group.members.flatMap((m) => {
+    const r = runs.find((x) => x.id === m.runId);
+    const v = r ? cleanOf(r.evaluations, r.cleanAccuracy) : null;
+    return v === null ? [] : [{ seed: m.seed, runId: m.runId, value: v }];
+  });
+  return values.length > 0 ? statOf(values) : undefined;
+}
+
+/** A mean curve with its ±std band: lower edge, upper edge (filled down to the lower, see line-chart.ts), mean line. */
+export function bandOf(pts: readonly { x: number; mean: number; std: number }[], line: Omit<Series, 'points' | 'band'>): Series[] {
+  if (pts.length === 0) return [];
+  return [
+    { label: `${line.label} −std (band)`, color: line.color, band: 'lower', points: pts.map((p) => ({ x: p.x, y: p.mean - p.std })) },
+    { label: `${line.label} +std (band)`, color: line.color, band: 'upper', points: pts.map((p) => ({ x: p.x, y: p.mean + p.std })) },
+    { ...line, points: pts.map((p) => ({ x: p.x, y: p.mean })) },
+  ];
 }
 
 /**
@@ -66,15 +95,26 @@ export function bandSeries(group: SeedGroup, metric: string, label: string, colo
     const s = e.metrics[metric];
     return s && s.n > 0 ? [{ x: e.epoch, mean: s.mean, std: s.std ?? 0 }] : [];
   });
-  if (pts.length === 0) return [];
-  return [
-    { label: `${label} −std (band)`, color, band: 'lower', points: pts.map((p) => ({ x: p.x, y: p.mean - p.std })) },
-    { label: `${label} +std (band)`, color, band: 'upper', points: pts.map((p) => ({ x: p.x, y: p.mean + p.std })) },
-    { label, color, markers: true, points: pts.map((p) => ({ x: p.x, y: p.mean })) },
-  ];
+  return bandOf(pts, { label, color, markers: true });
 }
 
 /** "mnist · adv, mean of 3 seeds" */
 export function groupLabel(group: SeedGroup, experimentName: string): string {
   return `${experimentName} · ${group.role}, mean of ${group.members.length} seeds`;
+}
+
+/**
+ * For the runs list: the headline over the seeds of each listed run's experiment and role, by run id, where the
+ * list holds that experiment and role over two or more seeds (named "…, N seeds"; absent when the seeds' headlines differ).
+ */
+export function seedHeadlines(runs: readonly RunSummary[]): Map<string, NonNullable<SeedGroup['headline']>> {
+  const byGroup = new Map<string, RunSummary[]>();
+  for (const r of runs) byGroup.set(seedGroupKey(r), [...(byGroup.get(seedGroupKey(r)) ?? []), r]);
+  const out = new Map<string, NonNullable<SeedGroup['headline']>>();
+  for (const members of byGroup.values()) {
+    if (new Set(members.map((m) => m.seed)).size < 2) continue;
+    const h = headlineOf([...members].sort((a, b) => a.seed - b.seed));
+    if (h && h.n >= 2) for (const m of members) out.set(m.id, h);
+  }
+  return out;
 }

@@ -203,13 +203,15 @@ describe('rlab resume against a lab', () => {
     lab.answer('getRun', () => runDetail({ id: 'run_b1', status }));
     const ctx = captureContext(() => lab.cli);
     const original = lab.cli.resumeRun;
-    lab.cli.resumeRun = async (runId) => {
-      await original(runId);
+    lab.cli.resumeRun = async (req) => {
+      const { runId } = req;
+      const resumed = await original(req);
       status = 'running';
       setTimeout(() => {
         status = 'completed';
         lab.emit('run-status', { runId, experimentId: 'exp_e1', status });
       }, 20);
+      return resumed;
     };
     expect(await runCli(['resume', 'run_b1'], ctx)).toBe(0);
     expect(lab.resumed).toEqual(['run_b1']);

@@ -37,7 +37,7 @@ describe('rlab binary', () => {
       [['run', ...TINY, '--out', file], `rlab run: --out must be a new or empty folder; ${file} is an existing file`],
       // The only check that needs the lab open: the split against the dataset's size.
       [['run', '--preset', 'quick', '--train-size', '20000', '--out', path.join(home, 'never')], 'rlab run: --train-size must be ≤ 9600: '],
-      [['run', '--bogus'], 'rlab run: unknown flag --bogus for "rlab run"; valid flags: --preset, --name, --model'],
+      [['run', '--bogus'], 'rlab run: unknown flag --bogus for "rlab run"; valid flags: --preset, --config, --name, --model'],
     ];
     for (const [args, line] of cases) {
       const r = await rlab(args);

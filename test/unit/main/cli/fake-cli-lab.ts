@@ -1,4 +1,4 @@
-// Test helper: the fake LabService plus what the CLI also needs (resumeRun, close), and RunDetail records to answer with.
+// Test helper: the fake LabService plus what the CLI also needs (close), with resumeRun recorded, and RunDetail records to answer with.
 import { type RunDetail, type EvaluationRecord } from '../../../../src/shared/contract';
 import { type CliLab } from '../../../../src/main/cli/context';
 import { ExperimentConfigSchema } from '../../../../src/shared/schemas';
@@ -16,9 +16,9 @@ export function createFakeCliLab(): FakeCliLab {
   let closed = 0;
   const resumed: string[] = [];
   const cli = Object.assign(Object.create(null) as object, lab.service, {
-    resumeRun: async (runId: string) => {
+    resumeRun: async ({ runId }: { runId: string }) => {
       resumed.push(runId);
-      return undefined;
+      return runDetail({ id: runId, status: 'queued' });
     },
     close: async () => {
       closed++;

@@ -70,6 +70,8 @@ describe('rlab import-model', () => {
     const imported = JSON.parse(a.stdout) as { run: RunSummary; experiment: { id: string; runIds: string[] } };
     expect(imported.run).toMatchObject({ name: 'mine', status: 'completed', kind: 'imported', outputKind: 'probabilities', epochsDone: 0, tags: ['byo'] });
     expect(imported.experiment.runIds).toEqual([imported.run.id]);
+    // its clean accuracy is measured with the import, on the run's own test split
+    expect(imported.run.cleanAccuracy).toEqual(expect.any(Number));
 
     const b = await rlab(['import-model', path.join(work, 'flat', 'model.json'), '--name', 'flat logits']);
     expect(b.code, b.stderr).toBe(0);
@@ -99,6 +101,12 @@ describe('rlab import-model', () => {
     expect(fgsm[0]!.count).toBe(2000);
     expect(fgsm[0]!.accuracy).toBeGreaterThanOrEqual(0);
     expect(fgsm[0]!.accuracy).toBeLessThanOrEqual(1);
+    const clean = after.evaluations.filter((e: EvaluationRecord) => e.attack === 'clean');
+    expect(clean).toHaveLength(1);
+    expect(clean[0]!.count).toBe(2000);
+    expect(clean[0]!.subset).toEqual(fgsm[0]!.subset);
+    expect(after.cleanAccuracy).toBe(clean[0]!.accuracy);
+    expect(fgsm[0]!.accuracy).toBeLessThanOrEqual(clean[0]!.accuracy);
 
     const out = path.join(work, 'exported');
     const ex = await rlab(['export', flatId, '--format', 'tfjs', '--out', out]);

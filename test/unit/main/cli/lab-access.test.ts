@@ -1,4 +1,4 @@
-// Which commands open the lab for what: only the hosts (run, resume, eval) take the job queue; ls and show only read;
+// Which commands open the lab for what: only the hosts (run, resume, eval) take the job queue; ls, show and watch only read;
 // export, report and rm write records without touching the queue. And how export/report pass --out and --force.
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -16,7 +16,7 @@ async function accessOf(argv: string[], setup: (lab: ReturnType<typeof createFak
 }
 
 describe('the access each command asks for', () => {
-  it('ls and show read; export, report and rm write; run, resume and eval run jobs', async () => {
+  it('ls, show and watch read; export, report and rm write; run, resume and eval run jobs', async () => {
     const detail = runDetail({ id: 'run_b1', experimentId: 'exp_e1' });
     expect(await accessOf(['ls'], (l) => l.answer('listRuns', () => []))).toEqual(['read']);
     expect(await accessOf(['show', 'run_b1'], (l) => l.answer('getRun', () => detail))).toEqual(['read']);
@@ -26,6 +26,7 @@ describe('the access each command asks for', () => {
     expect(await accessOf(['rm', 'run_b1'], (l) => l.answer('deleteRun', () => ({ deleted: ['run_b1'] })))).toEqual(['write']);
     expect(await accessOf(['resume', 'run_b1'], (l) => l.answer('getRun', () => detail))).toEqual(['jobs']);
     expect(await accessOf(['eval', 'run_b1', '--attack', 'fgsm', '--eps', '0.1'])).toEqual(['jobs']);
+    expect(await accessOf(['watch', 'run_b1'], (l) => l.answer('getRun', () => detail))).toEqual(['read']);
   });
 });
 

@@ -26,7 +26,7 @@ describe('rlab help', () => {
     for (const argv of [[], ['help'], ['--help']]) {
       const r = await cli(...argv);
       expect(r.code).toBe(0);
-      for (const name of ['run', 'ls', 'show', 'eval', 'import-model', 'export', 'report', 'rm', 'resume', 'serve', 'doctor']) expect(r.out).toContain(`  ${name}`);
+      for (const name of ['run', 'ls', 'show', 'eval', 'import-model', 'data', 'export', 'report', 'rm', 'resume', 'serve', 'doctor', 'version']) expect(r.out).toContain(`  ${name}`);
       expect(r.out).toContain('0 ok, 1 failed, 2 bad input');
     }
   });
@@ -43,7 +43,7 @@ describe('rlab help', () => {
   it('refuses an unknown command with exit 2', async () => {
     const r = await cli('trian');
     expect(r.code).toBe(2);
-    expect(r.err).toBe('rlab: unknown command "trian"; commands: run, ls, show, eval, import-model, export, report, rm, resume, serve, doctor, help\n');
+    expect(r.err).toBe('rlab: unknown command "trian"; commands: run, ls, show, eval, import-model, data, export, report, rm, resume, watch, serve, doctor, version, help\n');
   });
 });
 

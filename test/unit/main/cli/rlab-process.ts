@@ -10,10 +10,10 @@ export interface RlabResult {
   stderr: string;
 }
 
-/** Resolves when the process exits; a process still running after `timeoutMs` is killed with SIGKILL. */
-export function runRlab(home: string, args: string[], timeoutMs = 120_000): Promise<RlabResult> {
+/** Resolves when the process exits; a process still running after `timeoutMs` is killed with SIGKILL. `env` adds to the environment. */
+export function runRlab(home: string, args: string[], timeoutMs = 120_000, env: Record<string, string> = {}): Promise<RlabResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [RLAB_BIN, ...args], { env: { ...process.env, RLAB_HOME: home }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [RLAB_BIN, ...args], { env: { ...process.env, ...env, RLAB_HOME: home }, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d) => (stdout += String(d)));

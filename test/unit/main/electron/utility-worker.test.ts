@@ -1,10 +1,13 @@
 // The utilityProcess worker factory speaks the LabService's WorkerHandle interface: environment, message filtering,
 // exit reported once (and to late listeners), kill reported as SIGKILL. Electron's utilityProcess is mocked.
 import { EventEmitter } from 'node:events';
+import { PassThrough } from 'node:stream';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 
 class FakeUtilityProcess extends EventEmitter {
   pid: number | undefined = undefined;
+  stdout = new PassThrough();
+  stderr = new PassThrough();
   posted: unknown[] = [];
   killed = 0;
   postMessage(m: unknown): void {
@@ -94,6 +97,22 @@ describe('utilityWorkerFactory', () => {
     child.emit('exit', 9);
     expect(exits).toEqual([{ code: null, signal: 'SIGKILL' }]);
     expect(handle.pid).toBe(424242);
+  });
+
+  it("passes the worker's output to the app's stderr without TensorFlow's start-up lines", async () => {
+    utilityWorkerFactory('/w.js')({ home: '/h', env: { RLAB_VERBOSE: '0' } });
+    expect(electron.forks.at(-1)!.options.stdio).toBe('pipe');
+    const written: string[] = [];
+    const write = vi.spyOn(process.stderr, 'write').mockImplementation((t: string | Uint8Array) => (written.push(String(t)), true));
+    try {
+      const child = lastChild();
+      child.stderr.end('WARNING: All log messages before absl::InitializeLog() is called are written to STDERR\nE0000 00:00:1.5   7 real.cc:1] a real error\n');
+      child.stdout.end('tail without newline');
+      await new Promise((r) => setImmediate(r));
+    } finally {
+      write.mockRestore();
+    }
+    expect(written.sort()).toEqual(['E0000 00:00:1.5   7 real.cc:1] a real error\n', 'tail without newline']);
   });
 
   it('falls back to the process kill() before the pid is known', () => {

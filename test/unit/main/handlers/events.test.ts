@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { subscribeAll } from '../../../../src/main/handlers/events';
-import { type LabEventMessage } from '../../../../src/shared/contract';
+import { LAB_EVENTS, type LabEventMessage } from '../../../../src/shared/contract';
 import { createFakeLab } from './fake-lab';
 
 describe('subscribeAll', () => {
@@ -8,7 +8,7 @@ describe('subscribeAll', () => {
     const lab = createFakeLab();
     const seen: LabEventMessage[] = [];
     const off = subscribeAll(lab.service, (m) => seen.push(m));
-    expect(lab.listenerCount()).toBe(6);
+    expect(lab.listenerCount()).toBe(LAB_EVENTS.length);
     lab.emit('run-status', { runId: 'run_a', experimentId: 'exp_a', status: 'running' });
     lab.emit('log', { level: 'info', message: 'hi' });
     lab.emit('dataset-progress', { kind: 'mnist', receivedBytes: 1, totalBytes: null, done: false });

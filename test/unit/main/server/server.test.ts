@@ -5,6 +5,7 @@ import path from 'node:path';
 import { get as httpGet } from 'node:http';
 import { type Socket } from 'node:net';
 import { WebSocket } from 'ws';
+import { LAB_EVENTS, LAB_PROTOCOL_VERSION } from '../../../../src/shared/contract';
 import { startServer, type RunningServer } from '../../../../src/main/server/server';
 import { CLOSE_UNAUTHORIZED } from '../../../../src/main/server/ws-hub';
 import { HARD_MAX_MESSAGE_BYTES, MAX_MESSAGE_BYTES } from '../../../../src/main/server/ws-protocol';
@@ -146,7 +147,7 @@ describe('rlab serve: WebSocket', () => {
     const lab = createFakeLab();
     const { server: s } = await start(lab);
     const c = await open(s.wsUrl);
-    expect(lab.listenerCount()).toBe(6);
+    expect(lab.listenerCount()).toBe(LAB_EVENTS.length);
     await s.close();
     expect((await c.closed).code).toBe(1001);
     expect(lab.listenerCount()).toBe(0);
@@ -198,7 +199,7 @@ describe('rlab serve: HTTP', () => {
     expect(logs.filter((l) => l.includes('refused HTTP'))).toHaveLength(2);
     const ok = await fetch(`${base}?token=${s.token}`);
     expect(ok.status).toBe(200);
-    expect(await ok.json()).toEqual({ ok: true, result: { clients: 0 } });
+    expect(await ok.json()).toEqual({ ok: true, result: { clients: 0, pid: process.pid, protocol: LAB_PROTOCOL_VERSION } });
     expect((await fetch(base, { headers: { Authorization: `Bearer ${s.token}` } })).status).toBe(200);
   });
 

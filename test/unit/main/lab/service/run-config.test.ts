@@ -78,4 +78,13 @@ describe('checkAttackSuite', () => {
     const cfg = ExperimentConfigSchema.parse({ hparams: { inputShape: [4, 4, 1] }, attacks: [{ attack: 'pgd', norm: 'l2', epsilons: [1, 5] }] });
     expect(() => checkAttackSuite(runConfigFor(cfg, 'adv'))).toThrow(expect.objectContaining({ field: 'attacks.0.epsilons.1', message: expect.stringContaining('[0, 4]') }));
   });
+
+  it('carries a suite entry\'s test size to its task; the same attack on all images and on a part are two tasks', () => {
+    const cfg = ExperimentConfigSchema.parse({ attacks: [{ attack: 'autoattack', epsilons: [0.2], testSize: 500 }, { attack: 'autoattack', epsilons: [0.2] }] });
+    expect(evalTasksFor('run_x', runConfigFor(cfg, 'adv'), lookup({})).map((t) => [t.attack?.attack ?? 'clean', t.testSize])).toEqual([
+      ['clean', null],
+      ['autoattack', 500],
+      ['autoattack', null],
+    ]);
+  });
 });

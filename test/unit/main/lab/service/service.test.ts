@@ -54,6 +54,7 @@ describe('LabService with a real engine worker', () => {
       expect(existsSync(model.path)).toBe(true);
       expect(run.cleanAccuracy).not.toBeNull();
       expect(run.robustAccuracy).not.toBeNull();
+      expect(run.outputKind).toBe('probabilities');
     }
     expect(base.epochMetrics[1]!.metrics.scaled_adversarial_loss).toBe(0);
     expect(adv.epochMetrics[1]!.metrics.scaled_adversarial_loss).toBeGreaterThan(0);

@@ -1,5 +1,6 @@
 // Tiny run configs and job builders shared by the worker tests: seconds per run on the offline MNIST sample.
 import { resolveAttack } from '../../../../../src/shared/attacks';
+import { CLEAN_TASK as TASK } from '../../../../../src/main/lab/worker/tasks';
 import { type RunConfig } from '../../../../../src/shared/contract';
 import { ExperimentConfigSchema, type ExperimentConfigInput } from '../../../../../src/shared/schemas';
 import { runConfigFor } from '../../../../../src/main/lab/service/run-config';
@@ -21,8 +22,8 @@ export function tinyRunConfig(role: 'base' | 'adv', overrides: Partial<Experimen
   return runConfigFor(ExperimentConfigSchema.parse(tinyExperiment(overrides)), role);
 }
 
-export const CLEAN_TASK: EvalTask = { attack: null, sourceRunId: null, sourceModelPath: null, gallery: false };
-export const FGSM_TASK: EvalTask = { attack: resolveAttack({ attack: 'fgsm', norm: 'infinity', epsilon: 0.2 }), sourceRunId: null, sourceModelPath: null, gallery: true };
+export const CLEAN_TASK: EvalTask = { ...TASK };
+export const FGSM_TASK: EvalTask = { attack: resolveAttack({ attack: 'fgsm', norm: 'infinity', epsilon: 0.2 }), sourceRunId: null, sourceModelPath: null, gallery: true, testSize: null };
 
 export function trainJob(runDir: string, cacheDir: string, config: RunConfig, extra: Partial<TrainJob> = {}): TrainJob {
   return { kind: 'train', jobId: 'job_t1', runId: 'run_t1', runDir, cacheDir, config, galleryPeer: null, evaluations: [CLEAN_TASK], ...extra };

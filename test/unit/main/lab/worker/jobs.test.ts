@@ -42,6 +42,8 @@ describe('runTrainJob', () => {
     }
     const model = inbox.of('artifact').find((a) => a.kind === 'model');
     expect(model?.path).toBe(path.join(runDir, 'model', 'model.json'));
+    // the builders end in a softmax: classified once by the model head, recorded with the run by the host
+    expect(model?.outputKind).toBe('probabilities');
     expect(existsSync(path.join(runDir, 'model', 'weights.bin'))).toBe(true);
 
     const evals = inbox.of('evaluation');
@@ -174,5 +176,26 @@ describe('runEvaluateJob', () => {
     expect(white!.evaluation.sourceRunId).toBeNull();
     expect(transfer!.evaluation.sourceRunId).toBe('run_b');
     expect(white!.gallery!.samples[0]!.predictions.map((p) => [p.runId, p.role])).toEqual([['run_a', 'base'], ['run_b', 'adv']]);
+  });
+
+  it('a task with a test size scores that part of the test split: the images `rlab eval --test-size` takes', async () => {
+    const config = tinyRunConfig('base', { hparams: { convFilters: [4], numFcUnits: [8], epochs: 1, batchSize: 64 } });
+    const dir = path.join(tmp, 'eval_part');
+    await runTrainJob(trainJob(dir, cacheDir, config, { evaluations: [] }), { post: () => undefined, cancelRequested: () => false });
+    const job = { kind: 'evaluate' as const, jobId: 'job_p', runId: 'run_p', runDir: dir, cacheDir, config, modelPath: path.join(dir, 'model', 'model.json'), galleryPeer: null };
+    const part = new Inbox();
+    await runEvaluateJob({ ...job, evaluations: [{ ...FGSM_TASK, testSize: 50 }, FGSM_TASK, { ...FGSM_TASK, testSize: 500 }] }, { post: part.post, cancelRequested: () => false });
+    const [fifty, all, capped] = part.of('evaluation').map((e) => e.evaluation);
+    expect([fifty!.count, all!.count, capped!.count]).toEqual([50, 128, 128]);
+    expect(fifty!.subset!.size).toBe(50);
+    expect(fifty!.subset!.indicesHash).not.toBe(all!.subset!.indicesHash);
+    expect(capped!.subset).toEqual(all!.subset);
+    // the same 50 images as an evaluation on the run's dataset with testSize 50
+    const source = new Inbox();
+    await runEvaluateJob({ ...job, evaluations: [FGSM_TASK], test: { dataset: config.data.dataset, testSize: 50, splitSeed: config.seed } }, { post: source.post, cancelRequested: () => false });
+    const viaSource = source.of('evaluation')[0]!.evaluation;
+    expect(viaSource.subset).toEqual(fifty!.subset);
+    expect(viaSource.correct).toBe(fifty!.correct);
+    expect(Array.from(viaSource.mask!)).toEqual(Array.from(fifty!.mask!));
   });
 });

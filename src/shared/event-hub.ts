@@ -1,5 +1,5 @@
 // Local fan-out of lab events for clients that receive one stream of LabEventMessages (the WebSocket client).
-import { EVENT_SUBSCRIBERS, LAB_EVENTS, type LabApi, type LabEventMessage, type LabEventName, type LabEvents } from '../../../shared/contract';
+import { EVENT_SUBSCRIBERS, LAB_EVENTS, type LabApi, type LabEventMessage, type LabEventName, type LabEvents } from './contract';
 
 type Listener = (payload: never) => void;
 export type LabSubscriptions = Pick<LabApi, (typeof EVENT_SUBSCRIBERS)[LabEventName]>;

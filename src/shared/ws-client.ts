@@ -1,7 +1,8 @@
 // LabApi over the `rlab serve` WebSocket (src/main/server/PROTOCOL.md): numbered calls, replies matched by id,
-// events fanned out locally, errors rebuilt as LabError, automatic reconnection.
-import { LAB_METHODS, type LabApi, type LabMethod, type LabMethods } from '../../../shared/contract';
-import { LabError, type LabErrorShape } from '../../../shared/errors';
+// events fanned out locally, errors rebuilt as LabError, automatic reconnection. Used by the browser page and, with
+// the `ws` package's WebSocket, by CLI commands that are clients of a running host.
+import { LAB_METHODS, type LabApi, type LabMethod, type LabMethods } from './contract';
+import { LabError, type LabErrorShape } from './errors';
 import { EventHub, isEventMessage } from './event-hub';
 
 export type ConnectionState = 'connecting' | 'open' | 'reconnecting' | 'unauthorized' | 'closed';
@@ -27,6 +28,10 @@ export interface WsLabClientOptions {
   reconnectDelaysMs?: readonly number[];
   /** A call not answered within this time rejects (training is not a call: it reports through events). */
   callTimeoutMs?: number;
+  /** Default true. False: a lost connection closes the client for good (a CLI command whose host went away). */
+  reconnect?: boolean;
+  /** What a lost connection is called in errors when `reconnect` is false; default "the lab server". */
+  serverName?: string;
 }
 
 /** Close code the server uses for a missing or wrong token: retrying cannot help. */
@@ -138,6 +143,11 @@ export class WsLabClient {
       p.reject(new LabError('io_error', `the connection to the lab server was lost before ${p.method} answered; it may or may not have run`));
     }
     if (this._state === 'closed') return;
+    if (this.options.reconnect === false) {
+      this.setState('closed');
+      this.failAll(new LabError('io_error', `the connection to ${this.options.serverName ?? 'the lab server'} was lost${code === 1001 ? ' (it is shutting down)' : ''}`));
+      return;
+    }
     this.setState('reconnecting');
     const delay = this.delays[Math.min(this.attempt, this.delays.length - 1)] ?? 1000;
     this.attempt += 1;
