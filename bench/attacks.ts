@@ -14,7 +14,7 @@ import { batches } from '../src/main/lab/data/batches';
 import { convertMnistPackage } from '../src/main/lab/data/mnist-sample';
 import { splitDataset } from '../src/main/lab/data/split';
 import { initEngine } from '../src/main/lab/engine/tf';
-import { testSetOf } from '../src/main/lab/worker/run-data';
+import { testSetOf } from '../src/main/lab/worker/test-set';
 import { buildModel, TUTORIAL_HPARAMS } from '../src/main/lab/models/builders';
 import { AdversarialRegularization } from '../src/main/lab/nsl';
 import { outputKind } from '../src/main/lab/nsl/model-head';

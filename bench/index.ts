@@ -1,6 +1,8 @@
 // `npm run bench`: ms per plain and per adversarial (NSL) training step of the tutorial CNN on every available
 // backend, against TensorFlow Python in graph mode when it is importable. Flags: see USAGE.
+import { spawn } from 'node:child_process';
 import fs from 'node:fs';
+import path from 'node:path';
 import os from 'node:os';
 import { parseArgs } from 'node:util';
 import { type BenchReport, formatReport } from './report';
@@ -10,7 +12,8 @@ import { LAB_ADV, LAB_PLAIN, VARIANTS } from './steps';
 import { type WorkerArgs, type WorkerResult } from './worker';
 
 const USAGE = `npm run bench -- [--backends tensorflow,wasm,cpu] [--steps 30] [--warmup 5] [--batch 32] [--rounds 1]
-                    [--no-python] [--sweep] [--json results.json]
+                    [--no-python] [--sweep] [--no-defences] [--json results.json]
+  then the defence suite (bench/defences.ts: ms per step of every defence, PGD-AT against TF graph mode) unless --no-defences
   --rounds  repeat every process this many times, interleaved (busy machines); medians of medians, mins of mins
   --sweep   also time native TensorFlow (and TF Python) under thread / oneDNN environment settings`;
 
@@ -61,6 +64,7 @@ async function main(): Promise<void> {
       'no-python': { type: 'boolean', default: false },
       sweep: { type: 'boolean', default: false },
       json: { type: 'string' },
+      'no-defences': { type: 'boolean', default: false },
       help: { type: 'boolean', default: false },
     },
   });
@@ -144,6 +148,17 @@ async function main(): Promise<void> {
 
   console.log(formatReport(report));
   if (values.json) fs.writeFileSync(values.json, JSON.stringify(report, null, 2));
+  if (!values['no-defences'] && backends.includes('tensorflow')) await defenceBench({ rounds, python: values['no-python'] ? null : (python ?? null) });
+}
+
+/** The defence suite (bench/defences.ts) in its own process, so `npm run bench` reports every training step. */
+function defenceBench(opts: { rounds: number; python: string | null }): Promise<void> {
+  const args = [path.join(import.meta.dirname, 'defences.ts'), '--rounds', String(opts.rounds), ...(opts.python ? ['--python', opts.python] : ['--no-python'])];
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', ...args], { stdio: 'inherit' });
+    child.on('error', reject);
+    child.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`the defence bench exited with ${code}`))));
+  });
 }
 
 main().catch((err: unknown) => {

@@ -11,30 +11,21 @@ import {
   GalleryRequestSchema,
   ImportDatasetRequestSchema,
   ImportModelRequestSchema,
+  JobIdRequestSchema,
   ListRunsRequestSchema,
   MetricsRequestSchema,
   RunIdRequestSchema,
   UpdateRunRequestSchema,
   type AdvRegConfig,
   type AttackSpec,
-  type CreateExperimentRequest,
   type DataSplit,
-  type DownloadDatasetRequest,
-  type EnsembleRequest,
-  type EvaluateRequest,
   type ExperimentConfig,
-  type ExportModelRequest,
-  type ExportReportRequest,
-  type GalleryRequest,
   type HParams,
-  type ImportDatasetRequest,
-  type ImportModelRequest,
-  type ListRunsRequest,
-  type MetricsRequest,
   type RunRole,
   type RunStatus,
-  type UpdateRunRequest,
 } from './schemas';
+import { type ExperimentEstimate } from './cost-estimate';
+import { type Defence } from './defences';
 import { type AttackKind, type ResolvedAttack } from './attacks';
 import { type Headline } from './headline';
 
@@ -65,8 +56,10 @@ export interface EngineRecord {
 export interface RunConfig {
   role: RunRole;
   hparams: HParams;
-  /** The base run has multiplier 0 (no adversarial pass). */
+  /** The base run has multiplier 0 (no adversarial pass); an NSL defence's own advReg fields are merged in. */
   advReg: AdvRegConfig;
+  /** What trained this run, complete with defaults; absent in runs stored before defences (see `runDefence`). */
+  defence?: Defence;
   data: DataSplit;
   /** This run's training seed: initial weights, data order, random starts, attack draws. */
   seed: number;
@@ -129,6 +122,17 @@ export interface RunSummary {
   kind?: RunKind;
   /** What the run's model outputs, when recorded. */
   outputKind?: 'logits' | 'probabilities' | null;
+  /** What trained the run (complete with defaults); null for an imported model, which the lab did not train. */
+  defence?: Defence | null;
+  /** Set when a defence's guard ended training before its last epoch; the model is the kept epoch's. */
+  earlyStop?: EarlyStop | null;
+}
+
+/** Training ended after `afterEpoch` of the planned epochs, keeping the weights of `keptEpoch` (1-based), because of `reason`. */
+export interface EarlyStop {
+  afterEpoch: number;
+  keptEpoch: number;
+  reason: string;
 }
 
 /** Metric names follow NSL: loss, sparse_categorical_crossentropy, scaled_adversarial_loss, sparse_categorical_accuracy. */
@@ -340,43 +344,42 @@ export const LAB_EVENTS = ['run-status', 'progress', 'epoch-end', 'evaluation', 
 
 type Unsubscribe = () => void;
 
-/** Every method takes one request object and returns a Promise; errors reject with LabError. */
-export interface LabApi {
-  createExperiment(req: CreateExperimentRequest): Promise<{ experiment: ExperimentSummary; runs: RunSummary[] }>;
-  listExperiments(req: Record<string, never>): Promise<ExperimentSummary[]>;
-  getExperiment(req: { experimentId: string }): Promise<ExperimentDetail>;
-  deleteExperiment(req: { experimentId: string }): Promise<{ deleted: string[] }>;
-  listRuns(req: ListRunsRequest): Promise<RunSummary[]>;
-  getRun(req: { runId: string }): Promise<RunDetail>;
-  deleteRun(req: { runId: string }): Promise<{ deleted: string[] }>;
-  cancelRun(req: { runId: string }): Promise<RunSummary>;
-  updateRun(req: UpdateRunRequest): Promise<RunSummary>;
-  getMetrics(req: MetricsRequest): Promise<{ runId: string; epochs: EpochMetrics[]; batches: BatchMetrics[] }>;
-  listEvaluations(req: { runId: string }): Promise<EvaluationRecord[]>;
-  evaluate(req: EvaluateRequest): Promise<{ jobId: string }>;
+/**
+ * What each LabApi method resolves with. Its request is the input type of its schema in LAB_REQUEST_SCHEMAS (the two
+ * tables have the same keys), so a new method is one schema entry, one result entry and one service method.
+ */
+export interface LabResults {
+  createExperiment: { experiment: ExperimentSummary; runs: RunSummary[] };
+  listExperiments: ExperimentSummary[];
+  getExperiment: ExperimentDetail;
+  deleteExperiment: { deleted: string[] };
+  listRuns: RunSummary[];
+  getRun: RunDetail;
+  deleteRun: { deleted: string[] };
+  cancelRun: RunSummary;
+  updateRun: RunSummary;
+  getMetrics: { runId: string; epochs: EpochMetrics[]; batches: BatchMetrics[] };
+  listEvaluations: EvaluationRecord[];
+  evaluate: { jobId: string };
   /** The ensemble of stored evaluations on one test subset, norm and ε: robust only if every attack fails. */
-  ensemble(req: EnsembleRequest): Promise<EnsembleRecord>;
-  getGallery(req: GalleryRequest): Promise<Gallery>;
-  engineInfo(req: Record<string, never>): Promise<EngineRecord>;
-  listDatasets(req: Record<string, never>): Promise<DatasetInfo[]>;
-  downloadDataset(req: DownloadDatasetRequest): Promise<DatasetInfo>;
-  importDataset(req: ImportDatasetRequest): Promise<DatasetInfo>;
+  ensemble: EnsembleRecord;
+  getGallery: Gallery;
+  engineInfo: EngineRecord;
+  listDatasets: DatasetInfo[];
+  downloadDataset: DatasetInfo;
+  importDataset: DatasetInfo;
   /** Validates a user's TF.js layers classifier (in an engine worker) and stores it as a completed run with no training. */
-  importModel(req: ImportModelRequest): Promise<{ experiment: ExperimentSummary; run: RunSummary }>;
-  exportModel(req: ExportModelRequest): Promise<{ files: string[] }>;
+  importModel: { experiment: ExperimentSummary; run: RunSummary };
+  exportModel: { files: string[] };
   /** Writes report.json, metrics.csv and evaluations.csv of an experiment; returns the files written. */
-  exportReport(req: ExportReportRequest): Promise<{ files: string[] }>;
-  listJobs(req: Record<string, never>): Promise<JobSummary[]>;
+  exportReport: { files: string[] };
+  listJobs: JobSummary[];
+  /** Stops one job: a queued one leaves the queue, a running one is stopped at its next batch (what it stored stays); `job` is the job as it was. */
+  cancelJob: { job: JobSummary };
   /** Continues an interrupted, failed or cancelled run from its last finished epoch's checkpoint (`rlab resume`). */
-  resumeRun(req: { runId: string }): Promise<RunSummary>;
-
-  onRunStatus(cb: (e: RunStatusEvent) => void): Unsubscribe;
-  onProgress(cb: (e: ProgressEvent) => void): Unsubscribe;
-  onEpochEnd(cb: (e: EpochEndEvent) => void): Unsubscribe;
-  onEvaluation(cb: (e: EvaluationEvent) => void): Unsubscribe;
-  onLog(cb: (e: LogEvent) => void): Unsubscribe;
-  onDatasetProgress(cb: (e: DatasetProgressEvent) => void): Unsubscribe;
-  onJobFinished(cb: (e: JobFinishedEvent) => void): Unsubscribe;
+  resumeRun: RunSummary;
+  /** What a config will cost, run by run, at the speed of this lab's finished runs (or a laptop default); stores nothing. */
+  estimateExperiment: ExperimentEstimate;
 }
 
 const Empty = z.object({}).strict();
@@ -405,14 +408,22 @@ export const LAB_REQUEST_SCHEMAS = {
   exportModel: ExportModelRequestSchema,
   exportReport: ExportReportRequestSchema,
   listJobs: Empty,
+  cancelJob: JobIdRequestSchema,
   resumeRun: RunIdRequestSchema,
-} as const;
+  estimateExperiment: CreateExperimentRequestSchema,
+} as const satisfies { [M in keyof LabResults]: z.ZodType };
 
 export type LabMethod = keyof typeof LAB_REQUEST_SCHEMAS;
 export const LAB_METHODS = Object.keys(LAB_REQUEST_SCHEMAS) as LabMethod[];
 
-/** Methods only, without the event subscriptions. */
-export type LabMethods = Pick<LabApi, LabMethod>;
+/** What a caller passes to `method`: its schema's input (fields with defaults may be left out). */
+export type LabRequest<M extends LabMethod> = z.input<(typeof LAB_REQUEST_SCHEMAS)[M]>;
+export type LabResult<M extends LabMethod> = LabResults[M];
+/** What the service's method body gets: the request after its schema parsed it (defaults filled in). */
+export type LabParsedRequest<M extends LabMethod> = z.output<(typeof LAB_REQUEST_SCHEMAS)[M]>;
+
+/** Every method takes one request object and returns a Promise; errors reject with LabError. */
+export type LabMethods = { [M in keyof LabResults]: (req: LabRequest<M>) => Promise<LabResults[M]> };
 
 /** Event subscription method for each event name. */
 export const EVENT_SUBSCRIBERS = {
@@ -423,7 +434,13 @@ export const EVENT_SUBSCRIBERS = {
   log: 'onLog',
   'dataset-progress': 'onDatasetProgress',
   'job-finished': 'onJobFinished',
-} as const satisfies { [K in LabEventName]: keyof LabApi };
+} as const satisfies { [K in LabEventName]: `on${string}` };
+
+/** The onRunStatus/onProgress/... half of LabApi: one per event, each returning its unsubscribe. */
+export type LabSubscriptions = { [K in LabEventName as (typeof EVENT_SUBSCRIBERS)[K]]: (cb: (e: LabEvents[K]) => void) => Unsubscribe };
+
+/** The lab as every front end sees it (built by makeLabApi in src/shared/make-lab-api.ts, served by the LabService). */
+export interface LabApi extends LabMethods, LabSubscriptions {}
 
 /**
  * Version of the LabApi wire protocol (calls, replies, events) a host speaks; published in its endpoint file and

@@ -1,13 +1,16 @@
-// Local fan-out of lab events for clients that receive one stream of LabEventMessages (the WebSocket client).
-import { EVENT_SUBSCRIBERS, LAB_EVENTS, type LabApi, type LabEventMessage, type LabEventName, type LabEvents } from './contract';
+// Local fan-out of lab events for clients that receive one stream of LabEventMessages (the WebSocket client, the
+// preload) and for test fakes; makeLabApi's onX methods subscribe through `on`.
+import { LAB_EVENTS, type LabEventMessage, type LabEventName, type LabEvents } from './contract';
+import { LabError } from './errors';
 
 type Listener = (payload: never) => void;
-export type LabSubscriptions = Pick<LabApi, (typeof EVENT_SUBSCRIBERS)[LabEventName]>;
 
 export class EventHub {
   private readonly listeners = new Map<LabEventName, Set<Listener>>();
 
+  /** Throws for a name that is not a lab event: nothing would ever be delivered to it. */
   on<K extends LabEventName>(event: K, cb: (payload: LabEvents[K]) => void): () => void {
+    if (!(LAB_EVENTS as readonly string[]).includes(event)) throw new LabError('unsupported', `unknown lab event ${JSON.stringify(event)}; known events: ${LAB_EVENTS.join(', ')}`, 'event');
     let set = this.listeners.get(event);
     if (!set) this.listeners.set(event, (set = new Set()));
     const l = cb as Listener;
@@ -31,11 +34,11 @@ export class EventHub {
     }
   }
 
-  /** The onRunStatus/onProgress/... half of LabApi, backed by this hub. */
-  subscriptions(): LabSubscriptions {
-    const out: Record<string, (cb: (payload: never) => void) => () => void> = {};
-    for (const event of LAB_EVENTS) out[EVENT_SUBSCRIBERS[event]] = (cb) => this.on(event, cb as (payload: LabEvents[typeof event]) => void);
-    return out as unknown as LabSubscriptions;
+  /** Subscribers of every event together. */
+  listenerCount(): number {
+    let n = 0;
+    for (const set of this.listeners.values()) n += set.size;
+    return n;
   }
 }
 

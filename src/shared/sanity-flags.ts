@@ -3,6 +3,7 @@
 // Pure: the store runs it after every suite, the CLI, UI and reports show what it returns.
 import type { AttackKind, AttackNorm } from './attacks';
 import type { SanityFlag } from './contract';
+import { DEFENCE_INFO, fastAtAlpha, runDefence, type Defence } from './defences';
 
 export type { SanityFlag };
 
@@ -29,7 +30,7 @@ export interface SanityInput {
 }
 
 /** The checks, as a flag's `check` names them; its `reason` is the sentence shown next to the number. */
-export type SanityCheck = 'non-monotone-eps' | 'above-clean' | 'linf-eps1-not-zero' | 'more-iterations-weaker' | 'whitebox-weaker-than-transfer' | 'square-beats-gradient' | 'zero-gradients';
+export type SanityCheck = 'non-monotone-eps' | 'above-clean' | 'linf-eps1-not-zero' | 'more-iterations-weaker' | 'whitebox-weaker-than-transfer' | 'square-beats-gradient' | 'zero-gradients' | 'at-chance';
 
 export interface SanityOptions {
   /** Flag gradient attacks when more than this fraction of examples has a zero input gradient (default 0.01). */
@@ -154,4 +155,63 @@ export function sanityFlags(results: readonly SanityInput[], options: SanityOpti
     }
   }
   return flags;
+}
+
+/** What the at-chance check needs to know about a trained run. */
+export interface ChanceInput {
+  numClasses: number;
+  /** Epochs trained, and the training accuracy of the last one (null: none trained, e.g. an imported model). */
+  epochs: number;
+  lastTrainAccuracy: number | null;
+  /** The clean test accuracy, when measured. */
+  cleanAccuracy: number | null;
+  role: 'base' | 'adv';
+  defence?: Defence | undefined;
+}
+
+/** How far above 1/classes an accuracy may be and still count as chance. */
+export const CHANCE_MARGIN = 0.05;
+
+/** What to change when a run stays at chance, per defence: its training signal is too hard for the model to fit. */
+function chanceAdvice(d: Defence, epochs: number): string {
+  const rampHint = (r: number): string => (r > 0 ? `ramp ε over more epochs (epsilonRampEpochs, now ${r})` : `ramp ε from 0 (epsilonRampEpochs, e.g. ${Math.max(1, Math.round(epochs / 3))})`);
+  const title = DEFENCE_INFO[d.method].title;
+  switch (d.method) {
+    case 'standard':
+      return 'train longer or change the learning rate, and check the data and labels';
+    case 'nsl':
+      return `for ${title}, lower the multiplier or the neighbour's step (advStepSize, pgdEpsilon)`;
+    case 'pgd-at':
+      return `for ${title} at ε ${d.epsilon}, ${rampHint(d.epsilonRampEpochs)} or lower ε`;
+    case 'trades':
+    case 'mart':
+      return `for ${title} at ε ${d.epsilon}, ${rampHint(d.epsilonRampEpochs)}, lower β (${d.beta}) or lower ε`;
+    case 'fast-at':
+      return `for ${title} at ε ${d.epsilon}, lower α (${fastAtAlpha(d)}) or ε, or lrMax (${d.lrMax})`;
+  }
+}
+
+/**
+ * A run whose model stayed at chance: training accuracy ≤ 1/classes + CHANCE_MARGIN in its last epoch, or clean test
+ * accuracy at chance. Its robust accuracies mean nothing (a constant classifier is "robust"), so the flag says what
+ * to change. null when the run learned.
+ */
+export function chanceFlag(input: ChanceInput): SanityFlag | null {
+  const chance = 1 / input.numClasses;
+  const limit = chance + CHANCE_MARGIN;
+  const seen: string[] = [];
+  if (input.lastTrainAccuracy !== null && input.epochs > 0 && input.lastTrainAccuracy <= limit) seen.push(`train accuracy ${pct(input.lastTrainAccuracy)} after ${input.epochs} epoch${input.epochs === 1 ? '' : 's'}`);
+  if (input.cleanAccuracy !== null && input.cleanAccuracy <= limit) seen.push(`clean test accuracy ${pct(input.cleanAccuracy)}`);
+  if (seen.length === 0) return null;
+  const d = runDefence(input);
+  return {
+    check: 'at-chance',
+    reason: `stayed at chance (${seen.join(', ')}; chance is ${pct(chance)}): ${chanceAdvice(d, input.epochs)}; until the model learns, its robust accuracy means nothing.`,
+  };
+}
+
+/** The short word a table shows beside a flagged number: a model at chance is not an overstated robust accuracy. */
+export function flagSummary(flags: readonly Pick<SanityFlag, 'check'>[]): string {
+  if (flags.length === 0) return '';
+  return flags.every((f) => f.check === 'at-chance') ? 'stayed at chance' : 'possibly overstated';
 }

@@ -2,13 +2,14 @@
 // Main (IPC), `rlab serve` (WebSocket), the CLI and the UI form all validate with these same schemas.
 import { z } from 'zod';
 import { ATTACK_KINDS, ATTACK_LIMITS, ATTACK_NORMS, resolveAttack, type AttackRequest } from './attacks';
+import { DefenceSchema, defenceLabel } from './defences';
 import { LabError } from './errors';
 
 const int = (min: number, max: number) => z.number().int().min(min).max(max);
 const finite = () => z.number().refine(Number.isFinite, { message: 'must be a finite number' });
 
 export const ModelKindSchema = z.enum(['cnn', 'mlp']);
-export const NormSchema = z.enum(['l2', 'l1', 'infinity']);
+export { NormSchema } from './adv-reg-schema';
 export const AttackNormSchema = z.enum(ATTACK_NORMS);
 export const AttackKindSchema = z.enum(ATTACK_KINDS);
 
@@ -29,29 +30,8 @@ export const HParamsSchema = z
   .strict();
 export type HParams = z.infer<typeof HParamsSchema>;
 
-/** NSL 1.4 AdvRegConfig + AdvNeighborConfig, camel-cased, with NSL's defaults. */
-export const AdvRegSchema = z
-  .object({
-    multiplier: finite().min(0).max(1000).default(0.2),
-    advStepSize: finite().gt(0).max(100).default(0.001),
-    advGradNorm: NormSchema.default('l2'),
-    clipValueMin: finite().optional(),
-    clipValueMax: finite().optional(),
-    pgdIterations: int(1, 1000).default(1),
-    pgdEpsilon: finite().gt(0).max(100).optional(),
-    randomInit: z.boolean().default(false),
-    /** Per-pixel mask (1 = perturb) of the image feature, flattened; omitted = perturb everything. */
-    featureMask: z.array(z.number().min(0).max(1)).optional(),
-  })
-  .strict()
-  .superRefine((c, ctx) => {
-    if (c.clipValueMin !== undefined && c.clipValueMax !== undefined && c.clipValueMin > c.clipValueMax)
-      ctx.addIssue({ code: 'custom', path: ['clipValueMax'], message: `must be ≥ clipValueMin (${c.clipValueMin})` });
-    if (c.pgdEpsilon !== undefined && c.advGradNorm === 'l1')
-      ctx.addIssue({ code: 'custom', path: ['pgdEpsilon'], message: 'cannot be used with advGradNorm "l1" (NSL has no l1 projection)' });
-  });
-export type AdvRegConfigInput = z.input<typeof AdvRegSchema>;
-export type AdvRegConfig = z.infer<typeof AdvRegSchema>;
+export { AdvRegSchema, AdvRegOverridesSchema, type AdvRegConfig, type AdvRegConfigInput } from './adv-reg-schema';
+import { AdvRegSchema } from './adv-reg-schema';
 
 export const DatasetSpecSchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('mnist-sample') }).strict(),
@@ -157,6 +137,11 @@ export const ExperimentConfigSchema = z
     seeds: SeedListSchema.optional(),
     /** Which models to train: the plain base model, the adversarially regularized one, or both. */
     runs: z.array(RunRoleSchema).min(1).max(2).default(['base', 'adv']),
+    /**
+     * What the adv role trains with (src/shared/defences.ts): one adv run per defence and seed, all on the same data,
+     * split and initial weights as the base run. Default: NSL with the experiment's advReg.
+     */
+    defences: z.array(DefenceSchema).min(1).max(8).default([{ method: 'nsl' }]),
     /** Attacks run on every trained model after training. */
     attacks: z.array(AttackSpecSchema).max(32).default([]),
     /** Optional TF.js layers model (model.json path) used as the starting model instead of a builder. */
@@ -167,6 +152,13 @@ export const ExperimentConfigSchema = z
   .strict()
   .superRefine((c, ctx) => {
     if (new Set(c.runs).size !== c.runs.length) ctx.addIssue({ code: 'custom', path: ['runs'], message: 'must not repeat a role' });
+    const labels = new Set<string>();
+    c.defences.forEach((d, i) => {
+      if (d.method === 'standard') ctx.addIssue({ code: 'custom', path: ['defences', i, 'method'], message: 'standard is the base run: put "base" in runs instead' });
+      const l = defenceLabel(d);
+      if (l === 'base' || labels.has(l)) ctx.addIssue({ code: 'custom', path: ['defences', i, 'label'], message: `must be unique among the defences and not "base" (got "${l}"); give each a label` });
+      labels.add(l);
+    });
     if (c.seed !== undefined && c.seeds !== undefined && c.seeds[0] !== c.seed) {
       ctx.addIssue({ code: 'custom', path: ['seed'], message: `must be the first of seeds (${c.seeds[0]}) when both are given: it fixes the data split of every run` });
     }
@@ -196,6 +188,8 @@ export const ListRunsRequestSchema = z
 export const IdRequestSchema = z.object({ id: z.string().min(1).max(100) }).strict();
 export const RunIdRequestSchema = z.object({ runId: RunIdSchema }).strict();
 export const ExperimentIdRequestSchema = z.object({ experimentId: ExperimentIdSchema }).strict();
+export const JobIdSchema = z.string().max(100).regex(/^job_[A-Za-z0-9]+$/, 'must be a job id like job_ab12cd');
+export const JobIdRequestSchema = z.object({ jobId: JobIdSchema }).strict();
 export const UpdateRunRequestSchema = z
   .object({
     runId: RunIdSchema,

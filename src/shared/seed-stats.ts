@@ -1,7 +1,8 @@
-// Seed groups: the runs of one experiment and role over several seeds, summarised as mean ± sample std with the
+// Seed groups: the runs of one experiment, role and defence over several seeds, summarised as mean ± sample std with the
 // per-seed values kept, for every epoch metric, every evaluation (by attack spec and ε) and the headline.
 import { attackLabel } from './attacks';
 import { type EvaluationRecord, type RunDetail, type RunRole } from './contract';
+import { defenceLabel, runDefence, type Defence } from './defences';
 import { headlineKey, headlineName } from './headline';
 
 /** One seed's value of a statistic, with the run it came from. */
@@ -40,6 +41,8 @@ export interface SeedEvaluationStat extends SeedStat {
 export interface SeedGroup {
   experimentId: string;
   role: RunRole;
+  /** The defence label of its runs ('standard' for base runs, '' for imported models): one group per defence of an experiment. */
+  defence: string;
   /** One member per run, in the experiment's seed order. */
   members: { seed: number; runId: string; status: RunDetail['status'] }[];
   /** Per epoch number (ascending), each metric over the runs that finished that epoch. */
@@ -127,7 +130,7 @@ function groupOf(experimentId: string, role: RunRole, runs: RunDetail[], baseRun
   evaluations.push(...ensemblesOf(runs, baseRunIds));
   evaluations.sort((a, b) => Number(b.attack === 'clean') - Number(a.attack === 'clean'));
 
-  return { experimentId, role, members, epochs, final: record(final), evaluations, headline: headlineOf(runs) };
+  return { experimentId, role, defence: seedGroupDefence(runs[0]!), members, epochs, final: record(final), evaluations, headline: headlineOf(runs) };
 }
 
 /** An ensemble's member evaluations among its run's evaluations; null when one of them is missing. */
@@ -176,13 +179,18 @@ export function headlineOf(runs: readonly Pick<RunDetail, 'id' | 'seed' | 'headl
   return { ...stat, label: headlineName(first, stat.n) };
 }
 
-/** Runs with the same key belong to one seed group: one experiment and role. */
-export function seedGroupKey(r: Pick<RunDetail, 'experimentId' | 'role'>): string {
-  return `${r.experimentId}\u0000${r.role}`;
+/** The defence part of a seed group's key: its label ('standard' for base runs, '' for an imported model). */
+export function seedGroupDefence(r: { role: RunRole; defence?: Defence | null | undefined }): string {
+  return r.defence === null ? '' : defenceLabel(runDefence({ role: r.role, defence: r.defence }));
+}
+
+/** Runs with the same key belong to one seed group: one experiment, role and defence. */
+export function seedGroupKey(r: Pick<RunDetail, 'experimentId' | 'role' | 'defence'>): string {
+  return `${r.experimentId}\u0000${r.role}\u0000${seedGroupDefence(r)}`;
 }
 
 /**
- * The seed groups among `runs`: one per (experiment, role), members in the order given (the experiment's seed order
+ * The seed groups among `runs`: one per (experiment, role, defence), members in the order given (the experiment's seed order
  * when given as the store lists them). A role with a single seed still forms a group of one, so callers can treat
  * every experiment alike. Transfer attacks from any base run (those in `runs`, or `baseRunIds` when `runs` holds
  * only some of an experiment's runs) share one key: each adv run transfers from its own seed's base.

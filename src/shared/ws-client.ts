@@ -1,9 +1,10 @@
 // LabApi over the `rlab serve` WebSocket (src/main/server/PROTOCOL.md): numbered calls, replies matched by id,
-// events fanned out locally, errors rebuilt as LabError, automatic reconnection. Used by the browser page and, with
-// the `ws` package's WebSocket, by CLI commands that are clients of a running host.
-import { LAB_METHODS, type LabApi, type LabMethod, type LabMethods } from './contract';
+// events fanned out locally, automatic reconnection; makeLabApi turns it into the LabApi (and errors into LabErrors).
+// Used by the browser page and, with the `ws` package's WebSocket, by CLI commands that are clients of a running host.
+import { type LabApi, type LabMethod } from './contract';
 import { LabError, type LabErrorShape } from './errors';
 import { EventHub, isEventMessage } from './event-hub';
+import { makeLabApi } from './make-lab-api';
 
 export type ConnectionState = 'connecting' | 'open' | 'reconnecting' | 'unauthorized' | 'closed';
 
@@ -41,7 +42,8 @@ const OPEN = 1;
 interface Pending {
   method: LabMethod;
   resolve(value: unknown): void;
-  reject(err: LabError): void;
+  /** With a LabError or the server's `{ code, message, field? }`; makeLabApi makes a LabError of either. */
+  reject(err: LabError | LabErrorShape): void;
   timer: ReturnType<typeof setTimeout>;
   sent: boolean;
   payload: string;
@@ -69,8 +71,10 @@ export class WsLabClient {
     this.Impl = Impl;
     this.delays = options.reconnectDelaysMs ?? [250, 500, 1000, 2000, 5000];
     this.timeoutMs = options.callTimeoutMs ?? 10 * 60_000;
-    const methods = Object.fromEntries(LAB_METHODS.map((m) => [m, (params: unknown) => this.call(m, params)]));
-    this.api = { ...(methods as unknown as LabMethods), ...this.hub.subscriptions() };
+    this.api = makeLabApi(
+      (method, params) => this.call(method, params),
+      (event, cb) => this.hub.on(event, cb),
+    );
     this.connect();
   }
 
@@ -187,7 +191,7 @@ export class WsLabClient {
     this.pending.delete(reply.id);
     clearTimeout(p.timer);
     if (reply.ok === true) p.resolve(reply.result);
-    else p.reject(reply.error ? LabError.from(reply.error) : new LabError('internal', `malformed reply to ${p.method}`));
+    else p.reject(reply.error ?? new LabError('internal', `malformed reply to ${p.method}`));
   }
 
   private call(method: LabMethod, params: unknown): Promise<unknown> {
@@ -199,7 +203,7 @@ export class WsLabClient {
         this.pending.delete(id);
         reject(new LabError('io_error', `${method} got no answer within ${Math.round(this.timeoutMs / 1000)} s`));
       }, this.timeoutMs);
-      const payload = JSON.stringify({ id, method, params: params ?? {} });
+      const payload = JSON.stringify({ id, method, params });
       const p: Pending = { method, resolve, reject, timer, sent: false, payload };
       this.pending.set(id, p);
       if (this.socket && this.socket.readyState === OPEN) {

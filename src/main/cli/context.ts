@@ -26,7 +26,7 @@ export type CliLab = LabMethods &
   };
 
 export interface OpenLabOptions {
-  /** `rlab serve`: this process must be the host (it publishes its own server), never a client of another one. */
+  /** `rlab serve`: as the host, this process publishes its own server (none is started for it); else it is the live host's client. */
   serving?: boolean;
 }
 

@@ -1,5 +1,6 @@
 // Evaluations as the CLI prints them (`rlab eval`, `rlab show`): every number with its complete attack spec, image
 // count and 95% interval, the per-ε ensemble of all attacks, and "possibly overstated" for a flagged number.
+import { flagSummary } from '../../shared/sanity-flags';
 import { attackSettings as specDetails } from '../../shared/attacks';
 import { type EnsembleRecord, type EvaluationRecord } from '../../shared/contract';
 import { headlineName, type Headline } from '../../shared/headline';
@@ -27,7 +28,7 @@ export function evaluationsTable(evals: readonly EvaluationRecord[]): string {
       pctInterval(e.interval),
       images(e),
       e.zeroGradFraction === null ? '—' : percent(e.zeroGradFraction, 1),
-      e.flags.length ? 'possibly overstated' : '',
+      flagSummary(e.flags),
     ]),
   );
 }
@@ -52,7 +53,7 @@ export function componentLines(evals: readonly EvaluationRecord[]): string[] {
   return evals.filter((e) => e.components.length > 0).map((e) => `#${e.id} ${attackLabel(e)}: ${e.components.map((c) => `${names[c.attack] ?? c.attack} ${percent(c.accuracy)}`).join(' → ')}`);
 }
 
-/** "possibly overstated" lines, one per flagged evaluation, with the reasons. */
+/** One line per flagged evaluation ("possibly overstated", "stayed at chance"), with the reasons. */
 export function flagLines(evals: readonly EvaluationRecord[]): string[] {
   return evals.filter((e) => e.flags.length > 0).map((e) => `#${e.id} ${attackLabel(e)} ${percent(e.accuracy)}: ${e.flags.map((f) => f.reason).join('; ')}`);
 }

@@ -6,13 +6,16 @@ import { UsageError } from './args';
 /** Field path as zod reports it (e.g. 'hparams.batchSize') → flag (e.g. '--batch-size'). */
 export type FieldFlags = Readonly<Record<string, string>>;
 
-/** The flag for a config field path; list items map to their list's flag, and a service's bare names (`trainSize`) work too. */
+/**
+ * The flag for a config field path; list items map to their list's flag, an entry without indices stands for every
+ * item (`defences.epsilon` for `defences.0.epsilon`), and a service's bare names (`trainSize`) work too.
+ */
 export function flagForField(field: string | undefined, flags: FieldFlags): string | undefined {
   if (!field) return undefined;
   const bare = field.replace(/^config\./, '');
   const path = bare.split('.');
   while (path.length) {
-    const flag = flags[path.join('.')];
+    const flag = flags[path.join('.')] ?? flags[path.filter((p) => !/^\d+$/.test(p)).join('.')];
     if (flag) return flag;
     path.pop();
   }

@@ -3,13 +3,13 @@ import { LabError } from '../../shared/errors';
 import { UsageError } from './args';
 import { type Command, EXIT_FAILED, EXIT_OK, EXIT_USAGE } from './command';
 import { doctorCommand } from './commands/doctor';
-import { EVAL_FIELD_FLAGS, evalCommand } from './commands/eval';
-import { EXPORT_FIELD_FLAGS, exportCommand } from './commands/export';
-import { DATA_FIELD_FLAGS, dataCommand } from './commands/data';
+import { evalCommand } from './commands/eval';
+import { exportCommand } from './commands/export';
+import { dataCommand } from './commands/data';
 import { commandHelp, overview } from './commands/help';
-import { IMPORT_MODEL_FIELD_FLAGS, importModelCommand } from './commands/import-model';
+import { importModelCommand } from './commands/import-model';
 import { lsCommand } from './commands/ls';
-import { REPORT_FIELD_FLAGS, reportCommand } from './commands/report';
+import { reportCommand } from './commands/report';
 import { resumeCommand } from './commands/resume';
 import { rmCommand } from './commands/rm';
 import { runCommand } from './commands/run';
@@ -18,25 +18,11 @@ import { showCommand } from './commands/show';
 import { watchCommand } from './commands/watch';
 import { versionCommand, versionText } from './commands/version';
 import { type CliContext, processContext, signalExitCode, takeHomeFlag } from './context';
-import { type FieldFlags, withFlagName } from './flag-errors';
-import { FIELD_FLAGS as RUN_FIELD_FLAGS } from './run-flags';
+import { FIELD_FLAGS_BY_COMMAND } from './field-flags';
+import { withFlagName } from './flag-errors';
 import { takeVerboseFlag } from './verbose-flag';
 
 export const COMMANDS: readonly Command[] = [runCommand, lsCommand, showCommand, evalCommand, importModelCommand, dataCommand, exportCommand, reportCommand, rmCommand, resumeCommand, watchCommand, serveCommand, doctorCommand, versionCommand];
-
-/** Service errors come back with schema field names; these say which flag or argument each one is for. */
-const FIELD_FLAGS_BY_COMMAND: Record<string, FieldFlags> = {
-  run: RUN_FIELD_FLAGS,
-  eval: EVAL_FIELD_FLAGS,
-  export: EXPORT_FIELD_FLAGS,
-  report: REPORT_FIELD_FLAGS,
-  show: { runId: '<id>', experimentId: '<id>' },
-  rm: { runId: '<id>', experimentId: '<id>' },
-  resume: { runId: '<run_id>' },
-  watch: { runId: '<run_id>' },
-  'import-model': IMPORT_MODEL_FIELD_FLAGS,
-  data: DATA_FIELD_FLAGS,
-};
 
 /** Error codes that mean the input was wrong, not that the lab failed. */
 const USAGE_CODES = new Set(['invalid_argument', 'not_found']);

@@ -16,7 +16,7 @@ export interface OpenRequest {
   /** The flag that named the home ("--home"), so a folder that cannot be a lab is refused before anything is made. */
   homeLabel: string | null;
   access: LabAccess;
-  /** `rlab serve`: this process must be the host (it publishes its own server); refused when another host runs. */
+  /** `rlab serve`: this process hosts the lab with a server of its own (published by the caller), or, when another host runs, is its client. */
   serving: boolean;
   /** What this host is called in the endpoint file and in its clients' messages, e.g. "rlab run". */
   command: string;
@@ -57,12 +57,7 @@ export async function openLabFor(request: OpenRequest): Promise<OpenedLab> {
   const deadline = Date.now() + LOCKED_WAIT_MS;
   for (;;) {
     const endpoint = await findHost(o.home, o.notice);
-    if (endpoint) {
-      if (o.serving) {
-        throw new LabError('conflict', `the lab at ${o.home} already has a host: ${endpoint.command} (pid ${endpoint.pid}); every rlab command works through it, or stop it before serving`, 'home');
-      }
-      return { kind: 'client', lab: await connectHost(endpoint) };
-    }
+    if (endpoint) return { kind: 'client', lab: await connectHost(endpoint) };
     try {
       return await openHere(o);
     } catch (err) {

@@ -1,6 +1,7 @@
 // The table `rlab run` ends with: the NSL tutorial's comparison plus white-box numbers, one row per trained model.
 import { type EvaluationRecord, type RunDetail } from '../../shared/contract';
 import { percent, table } from './format';
+import { runLabel } from './run-label';
 
 export const HEADLINE_EPSILON = 0.2;
 export const PGD_STEPS = 20;
@@ -36,7 +37,7 @@ export function resultRows(runs: readonly RunDetail[]): ResultRow[] {
     const transfer = run.id === baseId ? whiteBox : baseId === null ? null : find(evals, (e) => fgsm(e) && e.sourceRunId === baseId);
     return {
       runId: run.id,
-      model: run.role,
+      model: runLabel(run),
       status: run.status,
       clean: find(evals, (e) => e.attack === 'clean') ?? run.cleanAccuracy,
       fgsmTransfer: transfer,

@@ -1,41 +1,13 @@
-// `rlab run` flags: a preset (src/shared/presets.ts) with flags laid over it, and schema errors reworded with flag names.
+// `rlab run` flags: a preset (src/shared/presets.ts) with flags laid over it. The result is the request the service
+// validates (the one place that also knows the dataset); its refusals come back named by flag (field-flags.ts).
+import path from 'node:path';
 import { PRESET_NAMES, presetConfig } from '../../shared/presets';
-import { type ExperimentConfig, type ExperimentConfigInput, ExperimentConfigSchema, SEEDS_RULE } from '../../shared/schemas';
+import { type ExperimentConfig, type ExperimentConfigInput, SEEDS_RULE } from '../../shared/schemas';
 import { type FlagSpec, type Flags, UsageError } from './args';
-import { checkWithFlags } from './flag-errors';
-
-/** Config path (as zod reports it) → the flag that sets it, for error messages in the user's terms. */
-export const FIELD_FLAGS: Record<string, string> = {
-  name: '--name',
-  seed: '--seed',
-  seeds: '--seeds',
-  runs: '--runs',
-  tags: '--tags',
-  baseModelPath: '--base-model',
-  'hparams.model': '--model',
-  'hparams.convFilters': '--conv-filters',
-  'hparams.kernelSize': '--kernel-size',
-  'hparams.poolSize': '--pool-size',
-  'hparams.numFcUnits': '--fc-units',
-  'hparams.batchSize': '--batch-size',
-  'hparams.epochs': '--epochs',
-  'hparams.learningRate': '--lr',
-  'hparams.optimizer': '--optimizer',
-  'advReg.multiplier': '--adv-multiplier',
-  'advReg.advStepSize': '--adv-step-size',
-  'advReg.advGradNorm': '--adv-grad-norm',
-  'advReg.clipValueMin': '--clip-min',
-  'advReg.clipValueMax': '--clip-max',
-  'advReg.pgdIterations': '--pgd-iterations',
-  'advReg.pgdEpsilon': '--pgd-epsilon',
-  'advReg.randomInit': '--random-init',
-  'data.dataset': '--dataset',
-  'data.trainSize': '--train-size',
-  'data.testSize': '--test-size',
-};
+import { DEFENCE_FLAG_SPECS, defenceChoice } from './defence-flags';
 
 export const RUN_FLAGS: readonly FlagSpec[] = [
-  { name: 'preset', type: 'string', value: PRESET_NAMES.join('|'), help: 'starting point; default mnist-tutorial' },
+  { name: 'preset', type: 'string', value: 'NAME', help: `starting point: ${PRESET_NAMES.join(', ')}; default mnist-tutorial` },
   { name: 'config', type: 'string', value: 'FILE', help: 'starting point instead of a preset: a config JSON, or `rlab show <exp_id> --json` output; flags override its fields' },
   { name: 'name', type: 'string', value: 'TEXT', help: 'experiment name' },
   { name: 'model', type: 'string', value: 'cnn|mlp', help: 'model builder' },
@@ -60,10 +32,11 @@ export const RUN_FLAGS: readonly FlagSpec[] = [
   { name: 'test-size', type: 'string', value: 'N', help: 'test examples' },
   { name: 'seed', type: 'string', value: 'N', help: 'seed for the split, init and shuffling' },
   { name: 'seeds', type: 'string', value: 'N,N,..', help: 'train every model once per seed (the first also fixes the split); results as mean ± std' },
-  { name: 'runs', type: 'string', value: 'base,adv', help: 'which models to train' },
+  { name: 'runs', type: 'string', value: 'base,adv', help: 'which models to train: the base model, and adv (one run per defence)' },
   { name: 'tags', type: 'string', value: 'a,b', help: 'tags for the runs' },
   { name: 'base-model', type: 'string', value: 'PATH', help: 'TF.js model.json to start from instead of a builder' },
-  { name: 'out', type: 'string', value: 'DIR', help: 'also write both models and run.json into DIR' },
+  ...DEFENCE_FLAG_SPECS,
+  { name: 'out', type: 'string', value: 'DIR', help: 'when done, export each trained model as TF.js into DIR/<defence> (DIR/standard for the base run; DIR/<defence>-seed-N with several seeds)' },
   { name: 'json', type: 'boolean', help: 'print the result as JSON' },
 ];
 
@@ -93,17 +66,21 @@ function defined<T extends object>(o: T): Partial<T> {
 }
 
 /**
- * The preset (or the --config file's config, already checked) with every given flag laid over it, validated by the
- * shared schema; errors name flags.
+ * The preset (or the --config file's config) with every given flag laid over it: the createExperiment request's
+ * config, not yet validated (the service does that, once).
  */
-export function buildRunConfig(flags: Flags, from?: ExperimentConfig): ExperimentConfig {
+export function buildRunConfig(flags: Flags, from?: ExperimentConfig): ExperimentConfigInput {
   if (from !== undefined && flags.has('preset')) throw new UsageError('give either --preset or --config, not both: each is a whole starting config (flags then override its fields)');
   const base: ExperimentConfigInput = from === undefined ? presetConfig(flags.oneOf('preset', PRESET_NAMES) ?? 'mnist-tutorial') : structuredClone(from);
   const list = (name: string) => flags.string(name)?.split(',').map((s) => s.trim()).filter(Boolean);
+  const { runs: defenceRuns, defences } = defenceChoice(flags, base.defences);
+  const defenceFields = defences === undefined ? {} : { defences };
   const input: ExperimentConfigInput = {
     ...base,
-    ...defined({ name: flags.string('name'), seed: flags.int('seed'), baseModelPath: flags.string('base-model'), tags: list('tags') }),
-    runs: (list('runs') as ExperimentConfig['runs'] | undefined) ?? base.runs,
+    // a relative path means this shell's folder, wherever the host runs
+    ...defined({ name: flags.string('name'), seed: flags.int('seed'), baseModelPath: baseModelFlag(flags), tags: list('tags') }),
+    ...defenceFields,
+    runs: (list('runs') as ExperimentConfig['runs'] | undefined) ?? defenceRuns ?? base.runs,
     hparams: {
       ...base.hparams,
       ...defined({
@@ -143,5 +120,10 @@ export function buildRunConfig(flags: Flags, from?: ExperimentConfig): Experimen
     // --seed alone is one training seed: the starting config's seed list gives way to it
     delete input.seeds;
   }
-  return checkWithFlags(ExperimentConfigSchema, input, FIELD_FLAGS);
+  return input;
+}
+
+function baseModelFlag(flags: Flags): string | undefined {
+  const p = flags.string('base-model');
+  return p === undefined || p.trim() === '' ? p : path.resolve(p);
 }

@@ -18,12 +18,17 @@ export function numberStat(s: SeedStat | undefined): string {
 const isFraction = (metric: string): boolean => /acc/.test(metric);
 const metricStat = (metric: string, s: SeedStat | undefined): string => (isFraction(metric) ? percentStat(s) : numberStat(s));
 
-/** One row per measurement (clean, then every attack), one column per role; each cell mean ± std (n). The table `rlab run --seeds` ends with. */
+/** A group as the CLI names runs (run-label.ts): "base", or the adv runs' defence label ("adv" for NSL). */
+function groupLabel(g: SeedGroup): string {
+  return g.role === 'base' || g.defence === '' ? g.role : g.defence;
+}
+
+/** One row per measurement (clean, then every attack), one column per defence; each cell mean ± std (n). The table `rlab run --seeds` ends with. */
 export function seedResultTable(groups: readonly SeedGroup[]): string {
   const labels: string[] = [];
   for (const g of groups) for (const e of g.evaluations) if (!labels.includes(e.label)) labels.push(e.label);
   return table(
-    ['attack', ...groups.map((g) => `${g.role} (seeds ${g.members.map((m) => m.seed).join(',')})`)],
+    ['attack', ...groups.map((g) => `${groupLabel(g)} (seeds ${g.members.map((m) => m.seed).join(',')})`)],
     labels.map((l) => [l, ...groups.map((g) => percentStat(g.evaluations.find((e) => e.label === l)))]),
   );
 }
@@ -39,10 +44,10 @@ export function seedEpochTable(group: SeedGroup): string {
 export function describeSeedGroups(groups: readonly SeedGroup[]): string {
   const lines = ['seed groups (mean ± sample std over seeds; per-seed values with --json)', '', seedResultTable(groups)];
   for (const g of groups) {
-    if (g.headline) lines.push('', `${g.role} headline  ${g.headline.label}: ${percentStat(g.headline)}`);
-    if (g.epochs.length) lines.push('', `${g.role} per epoch`, seedEpochTable(g));
+    if (g.headline) lines.push('', `${groupLabel(g)} headline  ${g.headline.label}: ${percentStat(g.headline)}`);
+    if (g.epochs.length) lines.push('', `${groupLabel(g)} per epoch`, seedEpochTable(g));
     const failed = g.members.filter((m) => m.status !== 'completed');
-    if (failed.length) lines.push(`${g.role}: not completed: ${failed.map((m) => `seed ${m.seed} ${m.runId} ${m.status}`).join(', ')}`);
+    if (failed.length) lines.push(`${groupLabel(g)}: not completed: ${failed.map((m) => `seed ${m.seed} ${m.runId} ${m.status}`).join(', ')}`);
   }
   return lines.join('\n');
 }

@@ -4,6 +4,7 @@ import { type ProgressEvent, type RunDetail, type RunStatus, type RunSummary } f
 import { type LabError } from '../../shared/errors';
 import { type CliIo, type CliLab } from './context';
 import { ProgressBar } from './progress';
+import { runLabel } from './run-label';
 
 export const FINAL_STATUSES: readonly RunStatus[] = ['completed', 'failed', 'cancelled', 'interrupted'];
 const POLL_MS = 1000;
@@ -14,7 +15,7 @@ export function isFinal(status: RunStatus): boolean {
 
 export interface RunWatch {
   /** Starts following these runs (events that arrived since the watch was created are replayed). */
-  follow(runs: readonly (Pick<RunSummary, 'id' | 'role' | 'name'> & { seed?: number })[]): Promise<RunDetail[]>;
+  follow(runs: readonly (Pick<RunSummary, 'id' | 'role' | 'name'> & { seed?: number; defence?: RunSummary['defence'] })[]): Promise<RunDetail[]>;
   stop(): void;
 }
 
@@ -70,10 +71,10 @@ export function watchRuns(lab: CliLab, io: CliIo, options: { quiet?: boolean } =
     wake?.();
   };
 
-  const follow = async (runs: readonly (Pick<RunSummary, 'id' | 'role' | 'name'> & { seed?: number })[]): Promise<RunDetail[]> => {
+  const follow = async (runs: readonly (Pick<RunSummary, 'id' | 'role' | 'name'> & { seed?: number; defence?: RunSummary['defence'] })[]): Promise<RunDetail[]> => {
     // runs over several seeds are told apart by their seed
     const severalSeeds = new Set(runs.map((r) => r.seed)).size > 1;
-    labels = new Map(runs.map((r) => [r.id, severalSeeds ? `${r.role} seed ${r.seed}` : r.role]));
+    labels = new Map(runs.map((r) => [r.id, severalSeeds ? `${runLabel(r)} seed ${r.seed}` : runLabel(r)]));
     following = true;
     for (const e of early.splice(0)) onProgress(e);
     const pending = new Set(runs.map((r) => r.id));
@@ -92,7 +93,7 @@ export function watchRuns(lab: CliLab, io: CliIo, options: { quiet?: boolean } =
         if (!isFinal(run.status)) continue;
         pending.delete(id);
         details.set(id, run);
-        const line = summaryLine(run, labels.get(id) ?? run.role);
+        const line = summaryLine(run, labels.get(id) ?? runLabel(run));
         if (bar?.runId === id) endBar(line);
         else if (!options.quiet) io.err(`${line}\n`);
       }

@@ -1,10 +1,8 @@
 // Turns the LabApi's per-event subscriptions into one stream of LabEventMessages, for transports that forward every event.
-import { EVENT_SUBSCRIBERS, LAB_EVENTS, type LabApi, type LabEventMessage, type LabEventName, type LabEvents } from '../../shared/contract';
-
-type SubscriberName = (typeof EVENT_SUBSCRIBERS)[LabEventName];
+import { EVENT_SUBSCRIBERS, LAB_EVENTS, type LabEventMessage, type LabEventName, type LabEvents, type LabSubscriptions } from '../../shared/contract';
 
 /** The event half of LabApi: onRunStatus, onProgress, ... */
-export type LabEventSource = Pick<LabApi, SubscriberName>;
+export type LabEventSource = LabSubscriptions;
 
 /** Subscribes to every lab event; the returned function unsubscribes from all of them. */
 export function subscribeAll(source: LabEventSource, listener: (message: LabEventMessage) => void): () => void {

@@ -12,7 +12,7 @@ import { limitedLog } from './log-limit';
 import { hostProblem, originProblem, ownAuthorities, parseRequestUrl } from './request-guard';
 import { sendText, serveStatic } from './static-files';
 import { generateToken, tokenMatches, tokenProblem } from './token';
-import { WsHub } from './ws-hub';
+import { type CallHandler, WsHub } from './ws-hub';
 
 export const DEFAULT_PORT = 8717;
 export const DEFAULT_HOST = '127.0.0.1';
@@ -37,6 +37,10 @@ export interface ServeOptions {
   log?: (line: string) => void;
   /** Unsent bytes one client may have waiting before it is disconnected; default SERVER_LIMITS.maxBufferedBytes. */
   maxBufferedBytes?: number;
+  /** Answers the WebSocket calls instead of the dispatcher on `service` (a proxy of another process's host). */
+  call?: CallHandler;
+  /** A proxy: why it has no host any more, else null (browser pages are then refused, see WsHubOptions.goneAway). */
+  goneAway?: () => string | null;
 }
 
 export interface RunningServer {
@@ -49,6 +53,8 @@ export interface RunningServer {
   wsUrl: string;
   rendererDir: string;
   clientCount(): number;
+  /** Closes every open WebSocket connection (1011 with `reason`); new ones are still accepted. */
+  dropClients(reason: string): void;
   close(): Promise<void>;
 }
 
@@ -95,7 +101,15 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
   const rendererDir = opts.rendererDir ?? defaultRendererDir();
   const log = opts.log ?? ((line: string) => console.error(`rlab serve: ${line}`));
   const refusal = limitedLog(log);
-  const hub = new WsHub({ service: opts.service, token, log, refusalLog: refusal, ...(opts.maxBufferedBytes !== undefined ? { maxBufferedBytes: opts.maxBufferedBytes } : {}) });
+  const hub = new WsHub({
+    service: opts.service,
+    token,
+    log,
+    refusalLog: refusal,
+    ...(opts.maxBufferedBytes !== undefined ? { maxBufferedBytes: opts.maxBufferedBytes } : {}),
+    ...(opts.call ? { call: opts.call } : {}),
+    ...(opts.goneAway ? { goneAway: opts.goneAway } : {}),
+  });
   // filled in once the port is known; nothing is accepted before that
   let own: ReadonlySet<string> = new Set();
 
@@ -224,6 +238,7 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
     wsUrl: `ws://${base}${WS_PATH}?${query}`,
     rendererDir,
     clientCount: () => hub.clientCount,
+    dropClients: (reason) => hub.dropClients(reason),
     close: () => {
       closed ??= (async () => {
         unsubscribe();

@@ -4,6 +4,7 @@ import { type IncomingMessage } from 'node:http';
 import { type Duplex } from 'node:stream';
 import { WebSocket, WebSocketServer } from 'ws';
 import { type LabEventMessage, type LabMethods, type LabReply } from '../../shared/contract';
+import { type Envelope } from '../../shared/errors';
 import { dispatch, errorShape } from '../handlers/dispatch';
 import { SERVER_LIMITS } from './limits';
 import { tokenMatches } from './token';
@@ -14,14 +15,25 @@ export const CLOSE_UNAUTHORIZED = 4401;
 /** A client this far behind on sending is skipped for progress events, which the next one supersedes anyway. */
 const SLOW_CLIENT_BYTES = 4 * 1024 * 1024;
 
+/** Answers one call with its envelope; never rejects. Default: the shared dispatcher on `service` (schema parse, then the method). */
+export type CallHandler = (method: unknown, params: unknown) => Promise<Envelope<unknown>>;
+
 export interface WsHubOptions {
   service: LabMethods;
+  /** Replaces the dispatcher: a proxy forwards each call as it came to the lab's host, which parses it once. */
+  call?: CallHandler;
   token: string;
   log: (line: string) => void;
   /** Where refused connections are reported (a flood of them must not drown the log); default `log`. */
   refusalLog?: (line: string) => void;
   /** Send-buffer limit per client; default SERVER_LIMITS.maxBufferedBytes. */
   maxBufferedBytes?: number;
+  /**
+   * A proxy whose host is gone: the reason, else null. A browser page (its upgrade carries an Origin) is then closed
+   * at once with 1011 and the reason, so it shows "connection lost" as for a server gone away; a program stays
+   * connected and gets the reason as the error of each call.
+   */
+  goneAway?: () => string | null;
 }
 
 const MIB = 1024 * 1024;
@@ -69,8 +81,23 @@ export class WsHub {
         ws.once('close', () => clearTimeout(cutOff));
         return;
       }
+      const gone = req.headers.origin !== undefined ? (this.opts.goneAway?.() ?? null) : null;
+      if (gone !== null) {
+        this.closeWith(ws, gone);
+        return;
+      }
       this.accept(ws);
     });
+  }
+
+  /** Closes one connection with 1011 and `reason` (cut to the 123 bytes a close frame carries), cutting it off after 1 s. */
+  private closeWith(ws: WebSocket, reason: string): void {
+    const text = Buffer.from(reason, 'utf8').subarray(0, 123).toString('utf8').replace(/\uFFFD$/, '');
+    const cutOff = setTimeout(() => ws.terminate(), 1000);
+    cutOff.unref();
+    ws.once('close', () => clearTimeout(cutOff));
+    ws.on('error', () => ws.terminate());
+    ws.close(1011, text);
   }
 
   private accept(ws: WebSocket): void {
@@ -91,7 +118,7 @@ export class WsHub {
       this.reply(ws, incoming.reply);
       return;
     }
-    const envelope = await dispatch(this.opts.service, incoming.method, incoming.params, { senderOk: true });
+    const envelope = this.opts.call ? await this.opts.call(incoming.method, incoming.params) : await dispatch(this.opts.service, incoming.method, incoming.params, { senderOk: true });
     this.reply(ws, { id: incoming.id, ...envelope });
   }
 
@@ -136,6 +163,17 @@ export class WsHub {
       if (ws.readyState !== WebSocket.OPEN) continue;
       if (message.event === 'progress' && ws.bufferedAmount > SLOW_CLIENT_BYTES) continue;
       this.send(ws, text);
+    }
+  }
+
+  /**
+   * Closes every authenticated connection with 1011 and `reason`, as a server that went away would: a proxy whose
+   * host stopped. Clients may connect again (see `goneAway`).
+   */
+  dropClients(reason: string): void {
+    for (const ws of [...this.clients]) {
+      this.clients.delete(ws);
+      this.closeWith(ws, reason);
     }
   }
 

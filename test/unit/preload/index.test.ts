@@ -1,4 +1,4 @@
-// The preload's window.lab end to end inside one process: renderer wrapper → preload → IPC handler → dispatch →
+// The preload's window.lab end to end inside one process: the page's LabApi (overPreload) → preload → IPC handler → dispatch →
 // the real LabService. `electron` is mocked: contextBridge records what is exposed, ipcRenderer.invoke calls the
 // handler that src/main/ipc.ts registers on ipcMain, with a sender frame that is our renderer page.
 import fs from 'node:fs';
@@ -46,8 +46,8 @@ beforeAll(async () => {
   registerLabIpc({ service, renderer, log: () => undefined });
   e.senderUrl = `${pathToFileURL(renderer.file).href}#/experiments`;
   await import('../../../src/preload/index');
-  const { withLabErrors } = await import('../../../src/renderer/src/api/ipc-errors');
-  lab = withLabErrors(e.exposed.get('lab') as LabApi);
+  const { overPreload } = await import('../../../src/renderer/src/api/over-preload');
+  lab = overPreload(e.exposed.get('lab') as LabApi);
 });
 
 afterAll(async () => {
@@ -84,6 +84,23 @@ describe('preload', () => {
     expect(raw).toMatchObject({ code: 'not_found' });
   });
 
+  it('routes resumeRun to the service like every other method', async () => {
+    await expect(lab.resumeRun({ runId: 'run_nothere' })).rejects.toMatchObject({ code: 'not_found' });
+    await expect(lab.resumeRun({ runId: 'nope' })).rejects.toMatchObject({ code: 'invalid_argument', field: 'runId' });
+  });
+
+  it('turns a reply that is not an envelope into an internal LabError naming the method', async () => {
+    const real = e.handlers.get(IPC_CHANNELS.invoke)!;
+    e.handlers.set(IPC_CHANNELS.invoke, async () => undefined);
+    try {
+      const err = await lab.listJobs({}).catch((x: unknown) => x);
+      expect(err).toBeInstanceOf(LabError);
+      expect(err).toMatchObject({ code: 'internal', message: 'malformed reply to listJobs' });
+    } finally {
+      e.handlers.set(IPC_CHANNELS.invoke, real);
+    }
+  });
+
   it('is refused when the page is not our renderer', async () => {
     const saved = e.senderUrl;
     e.senderUrl = 'https://example.com/';
@@ -107,6 +124,18 @@ describe('preload', () => {
     emit({ event: 'progress', payload });
     expect(progress).toEqual([payload]);
     expect(status).toEqual([]);
+  });
+
+  it('delivers job-finished to onJobFinished and ignores messages that are not lab events', () => {
+    const finished: unknown[] = [];
+    const off = lab.onJobFinished((j) => finished.push(j));
+    const payload = { jobId: 'job_1', runId: 'run_a', kind: 'evaluate' as const, outcome: 'completed' as const, evaluationIds: [3, 4] };
+    for (const junk of [null, 'text', { event: 'nope', payload }, { event: 'job-finished' }]) {
+      for (const cb of e.listeners.get(IPC_CHANNELS.event) ?? []) cb({ sender: 'main' }, junk);
+    }
+    emit({ event: 'job-finished', payload });
+    off();
+    expect(finished).toEqual([payload]);
   });
 
   it('keeps delivering when one subscriber throws, and refuses a non-function callback', () => {

@@ -132,10 +132,10 @@ describe('accuracy vs ε of a seed group', () => {
     const charts = compareEvalCharts({ runs, groups: [], baseRunIds: bases, nameOf, groupName });
     const fgsm = charts[0]!;
     expect(fgsm.series.map((s) => [s.label, s.color, s.dashed, s.band])).toEqual([
-      ['mnist · adv · seed 0 (adv) · white-box', '#4e79a7', false, undefined],
-      ['mnist · adv · seed 0 (adv) · transfer from <run_b0>', '#4e79a7', true, undefined],
-      ['mnist · adv · seed 1 (adv) · white-box', '#f28e2b', false, undefined],
-      ['mnist · adv · seed 1 (adv) · transfer from <run_b1>', '#f28e2b', true, undefined],
+      ['mnist · adv · seed 0 (adv · NSL) · white-box', '#4e79a7', false, undefined],
+      ['mnist · adv · seed 0 (adv · NSL) · transfer from <run_b0>', '#4e79a7', true, undefined],
+      ['mnist · adv · seed 1 (adv · NSL) · white-box', '#f28e2b', false, undefined],
+      ['mnist · adv · seed 1 (adv · NSL) · transfer from <run_b1>', '#f28e2b', true, undefined],
     ]);
     expect(fgsm.series[0]!.points).toEqual([{ x: 0, y: 0.9 }, { x: 0.1, y: 0.6 }, { x: 0.2, y: 0.3 }]);
   });
@@ -151,8 +151,8 @@ describe('accuracy vs ε of a seed group', () => {
     const r = run({ id: 'run_z', role: 'adv', seed: 0, evaluations: (id) => [ev(id, { sourceRunId: 'run_b0', accuracy: 0.8 }), ev(id, { sourceRunId: 'run_b1', accuracy: 0.7 })] });
     const fgsm = compareEvalCharts({ runs: [r], groups: [], baseRunIds: bases, nameOf, groupName })[0]!;
     expect(fgsm.series.map((s) => [s.label, s.points.at(-1)!.y])).toEqual([
-      ['mnist · adv · seed 0 (adv) · transfer from <run_b0>', 0.8],
-      ['mnist · adv · seed 0 (adv) · transfer from <run_b1>', 0.7],
+      ['mnist · adv · seed 0 (adv · NSL) · transfer from <run_b0>', 0.8],
+      ['mnist · adv · seed 0 (adv · NSL) · transfer from <run_b1>', 0.7],
     ]);
   });
 
@@ -163,7 +163,7 @@ describe('accuracy vs ε of a seed group', () => {
     expect(g).toHaveLength(1);
     const fgsm = compareEvalCharts({ runs: all, groups: g, baseRunIds: bases, nameOf, groupName })[0]!;
     expect(fgsm.series.filter((s) => s.band === 'upper')).toHaveLength(2);
-    expect(fgsm.series.at(-1)).toMatchObject({ label: 'mnist · adv · seed 0 (adv) · white-box', color: '#e15759', points: [{ x: 0, y: 0.95 }, { x: 0.2, y: 0.1 }] });
+    expect(fgsm.series.at(-1)).toMatchObject({ label: 'mnist · adv · seed 0 (adv · NSL) · white-box', color: '#e15759', points: [{ x: 0, y: 0.95 }, { x: 0.2, y: 0.1 }] });
   });
 
   it('leaves transfers from each seed\'s base apart when the base runs are unknown', () => {

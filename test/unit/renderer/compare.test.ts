@@ -21,7 +21,7 @@ describe('paramRows', () => {
   it('marks exactly the rows where runs differ', () => {
     const rows = paramRows([detail('run_a', 'base', 0), detail('run_b', 'adv', 0.2)]);
     const differing = rows.filter((r) => r.differs).map((r) => r.key);
-    expect(differing).toEqual(['role', 'advReg.multiplier']);
+    expect(differing).toEqual(['role', 'defence', 'advReg.multiplier']);
     expect(rows.find((r) => r.key === 'hparams.convFilters')!.values).toEqual(['[32, 64, 64]', '[32, 64, 64]']);
   });
 

@@ -7,7 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { WebSocket } from 'ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type RunStatusEvent } from '../../../src/shared/contract';
+import { EVENT_SUBSCRIBERS, LAB_EVENTS, LAB_METHODS, type JobFinishedEvent, type RunStatusEvent } from '../../../src/shared/contract';
 import { LabError } from '../../../src/shared/errors';
 import { type WebSocketCtor, WsLabClient, type ConnectionState } from '../../../src/shared/ws-client';
 import { wsUrlFor } from '../../../src/renderer/src/api/lab';
@@ -136,6 +136,23 @@ describe('WsLabClient against rlab serve', () => {
       client.close();
     }
   });
+
+  it('has every LabApi method and subscription, and reports a finished job with its outcome through onJobFinished', async () => {
+    const client = new WsLabClient({ url: wsUrl(server.url), WebSocketImpl: Impl });
+    try {
+      const api = client.api as unknown as Record<string, unknown>;
+      expect(Object.keys(api).sort()).toEqual([...LAB_METHODS, ...LAB_EVENTS.map((e) => EVENT_SUBSCRIBERS[e])].sort());
+      const finished: JobFinishedEvent[] = [];
+      client.api.onJobFinished((e) => finished.push(e));
+      const config = { name: 'ws-job-finished', runs: ['base' as const], data: { trainSize: 32, testSize: 16 }, hparams: { model: 'mlp' as const, numFcUnits: [4], epochs: 1, batchSize: 16 } };
+      const { runs } = await client.api.createExperiment({ config });
+      const runId = runs[0]!.id;
+      await expect.poll(() => finished.find((e) => e.runId === runId), { timeout: 110_000, interval: 200 }).toMatchObject({ runId, kind: 'train', outcome: 'completed', evaluationIds: expect.any(Array) });
+      expect((await client.api.getRun({ runId })).status).toBe('completed');
+    } finally {
+      client.close();
+    }
+  }, 150_000);
 
   it('reconnects after the server restarts and sends calls made while it was away', async () => {
     const port = new URL(server.url).port;

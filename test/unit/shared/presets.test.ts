@@ -7,7 +7,8 @@ import { checkForm, formToInput, presetForm } from '../../../src/renderer/src/li
 import { PRESET_NAMES, PRESETS, TUTORIAL_ADV_REG, TUTORIAL_HPARAMS, presetConfig } from '../../../src/shared/presets';
 import { ExperimentConfigSchema } from '../../../src/shared/schemas';
 
-const cli = (...argv: string[]) => buildRunConfig(new Flags(parseArgs(argv, RUN_FLAGS, 'run')));
+/** The config `rlab run` sends, as the service parses it. */
+const cli = (...argv: string[]) => ExperimentConfigSchema.parse(buildRunConfig(new Flags(parseArgs(argv, RUN_FLAGS, 'run'))));
 
 describe('presets', () => {
   it('are valid experiment configs', () => {

@@ -1,6 +1,6 @@
 // Sanity checks over one model's attack results: each check fires on the pattern it names and on nothing else.
 import { describe, expect, it } from 'vitest';
-import { sanityFlags, type SanityInput } from '../../../src/shared/sanity-flags';
+import { flagSummary, sanityFlags, type SanityInput } from '../../../src/shared/sanity-flags';
 
 const base: SanityInput = { attack: 'pgd', norm: 'infinity', epsilon: 0.1, steps: 20, stepSize: 0.0125, restarts: 1, randomStart: true, sourceRunId: null, accuracy: 0.5, count: 1000, zeroGradFraction: 0 };
 const clean: SanityInput = { ...base, attack: 'clean', epsilon: 0, steps: 0, stepSize: null, randomStart: false, accuracy: 0.99 };
@@ -59,5 +59,14 @@ describe('sanityFlags', () => {
     expect(flags.map((f) => f.map((x) => x.check))).toEqual([['zero-gradients'], [], []]);
     expect(flags[0]![0]!.reason).toContain('20.0% of the examples');
     expect(sanityFlags([at({ zeroGradFraction: 0.005 })], { zeroGradThreshold: 0.001 })[0]!.map((f) => f.check)).toEqual(['zero-gradients']);
+  });
+});
+
+describe('flagSummary', () => {
+  it('calls a model at chance by its name and anything else possibly overstated', () => {
+    expect(flagSummary([])).toBe('');
+    expect(flagSummary([{ check: 'at-chance' }])).toBe('stayed at chance');
+    expect(flagSummary([{ check: 'at-chance' }, { check: 'zero-gradients' }])).toBe('possibly overstated');
+    expect(flagSummary([{ check: 'non-monotone-eps' }])).toBe('possibly overstated');
   });
 });

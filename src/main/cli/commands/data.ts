@@ -5,6 +5,7 @@ import { DownloadDatasetRequestSchema, ImportDatasetRequestSchema } from '../../
 import { type FlagSpec, Flags, parseArgs, positionals, UsageError } from '../args';
 import { type Command, EXIT_OK, JSON_FLAG, printJson, withLab } from '../command';
 import { type CliContext, type CliIo } from '../context';
+import { DATA_FIELD_FLAGS } from '../field-flags';
 import { checkWithFlags } from '../flag-errors';
 import { table } from '../format';
 
@@ -19,17 +20,6 @@ const IMPORT_FLAGS: readonly FlagSpec[] = [
 
 const SUBCOMMANDS = ['ls', 'download', 'import'] as const;
 const REMOTE = DownloadDatasetRequestSchema.shape.kind.options;
-
-/** Service and data-module fields as this command's flags, for error messages. */
-export const DATA_FIELD_FLAGS = {
-  kind: '<dataset>',
-  id: '<dataset>',
-  name: '--name',
-  'source.imagesPath': '--idx IMAGES',
-  'source.labelsPath': '--idx LABELS',
-  'source.path': '--png-folder',
-  folder: '--png-folder',
-};
 
 /** How `rlab run --dataset` / `rlab eval --dataset` name a dataset. */
 function specName(d: DatasetInfo): string {

@@ -2,9 +2,12 @@
 import { type EvaluationRecord, type JobFinishedEvent, type ProgressEvent } from '../../../shared/contract';
 import { ATTACK_DEFAULTS, ATTACK_KINDS, ATTACK_NORMS, attackSettings, resolveAttack } from '../../../shared/attacks';
 import { type LabError } from '../../../shared/errors';
+import { toLabError } from '../../../shared/make-lab-api';
 import { EvaluateRequestSchema } from '../../../shared/schemas';
 import { type FlagSpec, Flags, parseArgs, positionals, UsageError } from '../args';
 import { type Command, EXIT_FAILED, EXIT_OK, JSON_FLAG, printJson, withLab } from '../command';
+import { signalExitCode } from '../context';
+import { EVAL_FIELD_FLAGS } from '../field-flags';
 import { checkWithFlags } from '../flag-errors';
 import { componentLines, evaluationsTable, flagLines } from '../evaluations-table';
 import { datasetFlag } from '../run-flags';
@@ -43,24 +46,6 @@ function defaultsOf(field: 'steps'): string {
   return ATTACK_KINDS.filter((k) => ATTACK_DEFAULTS[k].editable.includes(field)).map((k) => `${k} ${ATTACK_DEFAULTS[k][field]}`).join(', ');
 }
 
-export const EVAL_FIELD_FLAGS = {
-  runId: '<id>',
-  attack: '--attack',
-  norm: '--norm',
-  epsilons: '--eps',
-  epsilon: '--eps',
-  steps: '--steps',
-  stepSize: '--step-size',
-  randomStart: '--random-start',
-  restarts: '--restarts',
-  targets: '--targets',
-  queries: '--queries',
-  pInit: '--p-init',
-  sourceRunId: '--source',
-  dataset: '--dataset',
-  testSize: '--test-size',
-};
-
 export const evalCommand: Command = {
   name: 'eval',
   summary: 'attack a trained run and print accuracy per ε with its 95% interval',
@@ -92,16 +77,17 @@ export const evalCommand: Command = {
     const request = checkWithFlags(EvaluateRequestSchema, input, EVAL_FIELD_FLAGS);
     const json = flags.bool('json');
 
-    const { added, errors } = await withLab(ctx, async (lab) => {
+    const { added, errors, interrupted } = await withLab(ctx, async (lab) => {
       const errors: string[] = [];
       // job-finished events by job id: one may arrive before evaluate() has told us our job's id
       const finished = new Map<string, JobFinishedEvent>();
       let wake: (() => void) | null = null;
       const bar = new ProgressBar({ write: (t) => ctx.io.err(t), isTTY: ctx.io.errIsTTY, columns: ctx.io.columns }, `${request.attack} ${runId}`);
       let barUsed = false;
+      let interrupted: string | null = null;
       const offs = [
         lab.onProgress((e: ProgressEvent) => {
-          if (e.runId !== runId || e.phase !== 'evaluate' || json) return;
+          if (e.runId !== runId || e.phase !== 'evaluate' || json || interrupted !== null) return;
           barUsed = true;
           bar.update(e);
         }),
@@ -119,27 +105,58 @@ export const evalCommand: Command = {
         lost = err;
         wake?.();
       });
+      // Ctrl-C cancels the job this command queued (unlike `rlab watch`, which only follows a run)
+      const offInterrupt = ctx.onInterrupt((signal) => {
+        interrupted ??= signal;
+        wake?.();
+      });
       try {
         const { jobId } = await lab.evaluate(request);
         // the host says when the job ends, successfully or not, and which evaluations it stored: they are the result
         while (!finished.has(jobId)) {
           if (lost) throw lost;
+          if (interrupted !== null) break;
           await new Promise<void>((resolve) => (wake = resolve));
         }
         wake = null;
         if (barUsed) bar.done();
+        if (interrupted !== null && !finished.has(jobId)) {
+          ctx.io.err(`\ncancelling evaluation job ${jobId} of ${runId}${lab.hostedBy ? ` on ${lab.hostedBy}` : ''} (Ctrl-C again is ignored while it stops)...\n`);
+          const cancelled = await lab.cancelJob({ jobId }).then(
+            (r) => r.job,
+            // it ended on its own meanwhile: its job-finished event says how
+            (err: unknown) => (toLabError(err).code === 'not_found' ? null : Promise.reject(err)),
+          );
+          const stored = finished.get(jobId)?.evaluationIds ?? [];
+          const ids = new Set(stored);
+          const added = (await lab.listEvaluations({ runId })).filter((e) => ids.has(e.id));
+          const what = cancelled
+            ? `cancelled evaluation job ${jobId} of ${runId} (it was ${cancelled.status}); ${added.length} of ${request.epsilons.length} ε had finished and stay stored`
+            : `evaluation job ${jobId} of ${runId} had already ended (${finished.get(jobId)?.outcome ?? 'ended'}) when Ctrl-C came`;
+          return { added, errors: [...errors, what], interrupted: interrupted as string };
+        }
         const done = finished.get(jobId)!;
         // the host's log line for a failed job already carries its error; say it once
         const why = done.error;
         if (done.outcome !== 'completed' && why !== undefined && !errors.some((e) => e.includes(why))) errors.push(why);
         const ids = new Set(done.evaluationIds);
         const added = (await lab.listEvaluations({ runId })).filter((e) => ids.has(e.id));
-        return { added, errors };
+        return { added, errors, interrupted: null };
       } finally {
         for (const off of offs) off();
         offLost?.();
+        offInterrupt();
       }
     });
+
+    if (interrupted !== null) {
+      if (json) printJson(ctx, { runId, request, evaluations: added, ok: false, errors, cancelled: true });
+      else {
+        if (added.length) ctx.io.out(`${accuracyTable(added)}\n`);
+        ctx.io.err(`${errors[errors.length - 1]}\n`);
+      }
+      return signalExitCode(interrupted);
+    }
 
     const ok = added.length >= request.epsilons.length;
     if (json) printJson(ctx, { runId, request, evaluations: added, ok, errors });

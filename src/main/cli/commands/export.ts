@@ -2,6 +2,7 @@
 import { ExportModelRequestSchema } from '../../../shared/schemas';
 import { type FlagSpec, Flags, parseArgs, positionals, UsageError } from '../args';
 import { type Command, EXIT_OK, JSON_FLAG, printJson, withLab } from '../command';
+import { EXPORT_FIELD_FLAGS } from '../field-flags';
 import { checkWithFlags } from '../flag-errors';
 import { FORCE_FLAG, forceHint, outPath } from '../out-path';
 
@@ -13,8 +14,6 @@ const FLAGS: readonly FlagSpec[] = [
   FORCE_FLAG,
   JSON_FLAG,
 ];
-
-export const EXPORT_FIELD_FLAGS = { runId: '<run_id>', format: '--format', outDir: '--out', force: '--force' };
 
 export const exportCommand: Command = {
   name: 'export',

@@ -3,6 +3,7 @@ import path from 'node:path';
 import { ImportModelRequestSchema } from '../../../shared/schemas';
 import { type FlagSpec, Flags, parseArgs, positionals, UsageError } from '../args';
 import { type Command, EXIT_OK, JSON_FLAG, printJson, withLab } from '../command';
+import { IMPORT_MODEL_FIELD_FLAGS } from '../field-flags';
 import { checkWithFlags } from '../flag-errors';
 import { datasetFlag } from '../run-flags';
 
@@ -15,21 +16,6 @@ const FLAGS: readonly FlagSpec[] = [
   { name: 'tags', type: 'string', value: 'a,b', help: 'tags for the run' },
   JSON_FLAG,
 ];
-
-/** Service and schema fields as this command's flags, for error messages. */
-export const IMPORT_MODEL_FIELD_FLAGS = {
-  modelPath: '<model.json>',
-  name: '--name',
-  'data.dataset': '--dataset',
-  'data.trainSize': '--train-size',
-  'data.testSize': '--test-size',
-  trainSize: '--train-size',
-  testSize: '--test-size',
-  seed: '--seed',
-  tags: '--tags',
-  numClasses: '<model.json>',
-  inputShape: '<model.json>',
-};
 
 export const importModelCommand: Command = {
   name: 'import-model',

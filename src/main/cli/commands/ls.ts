@@ -4,10 +4,9 @@ import { comparableHeadlines, headlineName, referenceHeadline } from '../../../s
 import { ListRunsRequestSchema, RunStatusSchema } from '../../../shared/schemas';
 import { type FlagSpec, Flags, parseArgs, positionals } from '../args';
 import { type Command, EXIT_OK, JSON_FLAG, printJson, withLab } from '../command';
+import { LS_FIELD_FLAGS } from '../field-flags';
 import { checkWithFlags } from '../flag-errors';
 import { duration, percent, table, when } from '../format';
-
-const FIELD_FLAGS = { status: '--status', tag: '--tag', search: '--search', experimentId: '--experiment', limit: '--limit' };
 
 const FLAGS: readonly FlagSpec[] = [
   { name: 'status', type: 'string', value: RunStatusSchema.options.join(','), help: 'only runs with these statuses' },
@@ -48,7 +47,7 @@ export const lsCommand: Command = {
       ...(flags.has('search') ? { search: flags.string('search') } : {}),
       ...(flags.has('experiment') ? { experimentId: flags.string('experiment') } : {}),
       ...(flags.has('limit') ? { limit: flags.int('limit') } : {}),
-    }, FIELD_FLAGS);
+    }, LS_FIELD_FLAGS);
     const runs = await withLab(ctx, (lab) => lab.listRuns(request), 'read');
     if (flags.bool('json')) printJson(ctx, runs);
     else ctx.io.out(runs.length ? `${runsTable(runs)}\n` : 'no runs yet; start one with `rlab run --preset quick`\n');

@@ -2,6 +2,7 @@
 import { ExportReportRequestSchema } from '../../../shared/schemas';
 import { type FlagSpec, Flags, parseArgs, positionals, UsageError } from '../args';
 import { type Command, EXIT_OK, JSON_FLAG, printJson, withLab } from '../command';
+import { REPORT_FIELD_FLAGS } from '../field-flags';
 import { checkWithFlags } from '../flag-errors';
 import { FORCE_FLAG, forceHint, outPath } from '../out-path';
 
@@ -10,8 +11,6 @@ const FLAGS: readonly FlagSpec[] = [
   FORCE_FLAG,
   JSON_FLAG,
 ];
-
-export const REPORT_FIELD_FLAGS = { experimentId: '<id>', runId: '<id>', outDir: '--out', force: '--force' };
 
 export const reportCommand: Command = {
   name: 'report',

@@ -1,19 +1,24 @@
-// `rlab run`: trains the base and adversarially regularized models, attacks both, prints the comparison table.
+// `rlab run`: trains the base model and one model per defence, attacks them all, prints the comparison table.
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { type RunDetail } from '../../../shared/contract';
+import { type ExperimentEstimate, formatDuration } from '../../../shared/cost-estimate';
+import { DEFENCE_METHODS, defenceLabel, type DefenceMethod, runDefence } from '../../../shared/defences';
 import { LabError } from '../../../shared/errors';
 import { seedGroups } from '../../../shared/seed-stats';
-import { type ExperimentConfig } from '../../../shared/schemas';
-import { writeExperimentRecord } from '../../lab/run/run-record';
+import { type ExperimentConfigInput } from '../../../shared/schemas';
 import { Flags, parseArgs, positionals, UsageError } from '../args';
 import { type Command, EXIT_FAILED, EXIT_OK, printJson } from '../command';
 import { type ConfigFile, loadConfigFile, pathInFile } from '../config-file';
+import { defencesHelp } from '../defence-flags';
 import { type CliContext, type CliLab } from '../context';
-import { flagForField } from '../flag-errors';
+import { inFlagTerms, runFieldFlags } from '../field-flags';
+import { type FieldFlags, flagForField } from '../flag-errors';
 import { resultRows, resultTable } from '../results-table';
+import { robustnessTable, wantsRobustnessTable } from '../robustness-table';
+import { runLabel } from '../run-label';
 import { seedResultTable } from '../seed-table';
-import { buildRunConfig, FIELD_FLAGS, RUN_FLAGS } from '../run-flags';
+import { buildRunConfig, RUN_FLAGS } from '../run-flags';
 import { watchRuns } from '../watch';
 
 /** --out must be a new folder or an empty one; refusing anything else means a typo never overwrites a file. */
@@ -30,46 +35,42 @@ export async function checkOutDir(dir: string): Promise<string> {
   return abs;
 }
 
-async function checkBaseModel(file: string, label: string): Promise<void> {
-  try {
-    if ((await fs.stat(file)).isFile()) return;
-  } catch {
-    // reported below
-  }
-  throw new UsageError(`${label} must be an existing TF.js model.json file (got ${file})`);
-}
-
-/**
- * Refuses a split larger than the dataset before anything is stored. Only datasets the lab has are checked; the
- * service's own split check still applies when training starts (e.g. to MNIST's official train/test parts).
- */
-async function checkDataSize(lab: CliLab, config: ExperimentConfig): Promise<void> {
-  const spec = config.data.dataset;
-  const id = spec.kind === 'imported' ? spec.id : spec.kind;
-  const all = await lab.listDatasets({});
-  const info = all.find((d) => d.id === id);
-  if (!info) {
-    const known = all.map((d) => (d.kind === 'imported' ? `imported:${d.id}` : d.id)).join(', ');
-    throw new UsageError(`--dataset must be one of ${known} (got "${spec.kind === 'imported' ? `imported:${id}` : id}")`);
-  }
-  if (!info.available || info.count === 0) return;
-  const { trainSize, testSize } = config.data;
-  if (trainSize + testSize > info.count) {
-    throw new UsageError(`--train-size must be ≤ ${info.count - testSize}: ${info.name} has ${info.count} images and --test-size takes ${testSize} (got ${trainSize})`);
-  }
-}
-
 /**
  * With --config, a service refusal of a field no flag set is about the file: it names the file and the field's path
  * in it (`exp.json: config.data.dataset …`) instead of a flag the user never gave.
  */
-function inConfigTerms(err: unknown, from: ConfigFile, flags: Flags): unknown {
-  if (!(err instanceof LabError) || err.code !== 'invalid_argument' || !err.field?.startsWith('config.')) return err;
-  const flag = flagForField(err.field, FIELD_FLAGS);
-  if (flag !== undefined && flags.has(flag.replace(/^--/, ''))) return err;
+function inConfigTerms(err: unknown, from: ConfigFile, flags: Flags, table: FieldFlags): unknown {
+  if (!(err instanceof LabError) || err.code !== 'invalid_argument' || !err.field?.startsWith('config.')) return inFlagTerms(err, table);
+  const flag = flagForField(err.field, table);
+  if (flag !== undefined && flags.has(flag.replace(/^--/, ''))) return inFlagTerms(err, table);
   const field = err.field.slice('config.'.length);
   const message = err.message.startsWith(`${err.field} `) ? `${pathInFile(from.at, field)} ${err.message.slice(err.field.length + 1)}` : err.message;
   return new UsageError(`--config ${from.file}: ${message}`);
+}
+
+/** The methods of the request's defences, in order, so `config.defences.1.beta` is said as that defence's flag. */
+function defenceMethods(config: ExperimentConfigInput): DefenceMethod[] {
+  return (config.defences ?? []).map((d) => d.method).filter((m): m is DefenceMethod => (DEFENCE_METHODS as readonly string[]).includes(m));
+}
+
+/** e.g. "estimate: base about 40 s, pgd-at about 12 min; training about 13 min, attacks at most about 2 min (speed of this lab's finished runs)". */
+function estimateText(e: ExperimentEstimate): string {
+  const runs = e.runs.map((r) => `${r.label} ${formatDuration(r.trainingSeconds)}`).join(', ');
+  const basis = e.basis === 'measured' ? "speed of this lab's finished runs" : 'speed of a 2-core laptop; this lab has no finished runs to measure';
+  return `estimate: ${runs}; training ${formatDuration(e.trainingSeconds)}, attacks at most ${formatDuration(e.evaluationSecondsAtMost)} (${basis})`;
+}
+
+/** One TF.js folder per trained run, named by its defence (the base run: standard), through the lab's export. */
+async function exportModels(lab: CliLab, finished: readonly RunDetail[], outDir: string, manySeeds: boolean): Promise<{ folders: string[]; files: string[] }> {
+  const folders: string[] = [];
+  const files: string[] = [];
+  for (const d of finished) {
+    const folder = `${defenceLabel(runDefence(d.config))}${manySeeds ? `-seed-${d.config.seed}` : ''}`;
+    const written = await lab.exportModel({ runId: d.id, format: 'tfjs', outDir: path.join(outDir, folder) });
+    folders.push(folder);
+    files.push(...written.files);
+  }
+  return { folders, files };
 }
 
 async function run(argv: readonly string[], ctx: CliContext): Promise<number> {
@@ -78,22 +79,12 @@ async function run(argv: readonly string[], ctx: CliContext): Promise<number> {
   const flags = new Flags(parsed);
   const configFile = flags.has('config') ? await loadConfigFile(flags.string('config')!) : undefined;
   const config = buildRunConfig(flags, configFile?.config);
+  const fieldFlags = runFieldFlags(defenceMethods(config));
   const json = flags.bool('json');
   const outFlag = flags.string('out');
   const outDir = outFlag === undefined ? undefined : await checkOutDir(outFlag);
-  if (config.baseModelPath !== undefined) {
-    const fromFile = configFile !== undefined && !flags.has('base-model');
-    await checkBaseModel(config.baseModelPath, fromFile ? `--config ${configFile.file}: ${pathInFile(configFile.at, 'baseModelPath')}` : '--base-model');
-  }
 
   const lab = await ctx.openLab();
-  try {
-    // with --config the service's own check answers, in the file's terms (inConfigTerms)
-    if (configFile === undefined) await checkDataSize(lab, config);
-  } catch (err) {
-    await lab.close();
-    throw err;
-  }
   const watch = watchRuns(lab, ctx.io);
   let runIds: string[] = [];
   let cancelling = false;
@@ -104,25 +95,32 @@ async function run(argv: readonly string[], ctx: CliContext): Promise<number> {
     for (const runId of runIds) void lab.cancelRun({ runId }).catch(() => undefined);
   });
   try {
+    // the service validates the request (the dataset's size and shape, the base model too) before storing anything
     const created = await lab.createExperiment({ config }).catch((err: unknown) => {
-      throw configFile === undefined ? err : inConfigTerms(err, configFile, flags);
+      throw configFile === undefined ? inFlagTerms(err, fieldFlags) : inConfigTerms(err, configFile, flags, fieldFlags);
     });
     runIds = created.runs.map((r) => r.id);
     // Ctrl-C during creation found no runs to cancel; cancel them now that they exist.
     if (cancelling) for (const runId of runIds) void lab.cancelRun({ runId }).catch(() => undefined);
-    if (!json) ctx.io.err(`experiment ${created.experiment.id} "${created.experiment.name}": ${created.runs.map((r) => `${r.role}${config.seeds.length > 1 ? ` seed ${r.seed}` : ''} ${r.id}`).join(', ')}\n`);
+    const manySeeds = new Set(created.runs.map((r) => r.seed)).size > 1;
+    if (!json) {
+      ctx.io.err(`experiment ${created.experiment.id} "${created.experiment.name}": ${created.runs.map((r) => `${runLabel(r)}${manySeeds ? ` seed ${r.seed}` : ''} ${r.id}`).join(', ')}\n`);
+      // what it will cost, before the first epoch ends; a host that cannot say leaves it out
+      const estimate = await lab.estimateExperiment({ config }).catch(() => null);
+      if (estimate) ctx.io.err(`${estimateText(estimate)}\n`);
+    }
     const details: RunDetail[] = await watch.follow(created.runs);
     const rows = resultRows(details);
-    const seedGroupsOf = config.seeds.length > 1 ? seedGroups(details) : null;
-    let written: string[] = [];
+    const seedGroupsOf = manySeeds ? seedGroups(details) : null;
     const finished = details.filter((d) => d.status === 'completed');
-    if (outDir !== undefined && finished.length > 0) written = (await writeExperimentRecord(finished, outDir)).files;
+    const exported = outDir !== undefined && finished.length > 0 ? await exportModels(lab, finished, outDir, manySeeds) : { folders: [], files: [] };
     const ok = details.length === created.runs.length && details.every((d) => d.status === 'completed');
     if (json) {
-      printJson(ctx, { experiment: created.experiment, results: rows, ...(seedGroupsOf ? { seedGroups: seedGroupsOf } : {}), runs: details, out: outDir ?? null, files: written });
+      printJson(ctx, { experiment: created.experiment, results: rows, ...(seedGroupsOf ? { seedGroups: seedGroupsOf } : {}), runs: details, out: outDir ?? null, models: exported.folders, files: exported.files });
     } else {
       ctx.io.out(`${seedGroupsOf ? seedResultTable(seedGroupsOf) : resultTable(rows)}\n`);
-      if (outDir !== undefined) ctx.io.out(`wrote ${written.length} files to ${outDir}\n`);
+      if (!seedGroupsOf && wantsRobustnessTable(details)) ctx.io.out(`\n${robustnessTable(details)}\n`);
+      if (outDir !== undefined) ctx.io.out(`wrote ${exported.folders.length} TF.js model${exported.folders.length === 1 ? '' : 's'} to ${outDir}: ${exported.folders.join(', ') || 'none (no run completed)'}\n`);
     }
     return ok ? EXIT_OK : EXIT_FAILED;
   } catch (err) {
@@ -140,8 +138,9 @@ async function run(argv: readonly string[], ctx: CliContext): Promise<number> {
 
 export const runCommand: Command = {
   name: 'run',
-  summary: 'train base + adversarially regularized models, then attack both',
-  usage: 'rlab run [--preset mnist-tutorial|quick] [flags]',
+  summary: 'train the base model and one model per defence (default NSL), then attack them all',
+  usage: 'rlab run [--preset NAME | --config FILE] [--defence METHOD,..] [flags]',
   flags: RUN_FLAGS,
+  details: defencesHelp(),
   run,
 };

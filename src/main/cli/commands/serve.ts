@@ -1,9 +1,11 @@
-// `rlab serve`: the UI and the LabApi over HTTP + WebSocket until Ctrl-C.
+// `rlab serve`: the UI and the LabApi over HTTP + WebSocket until Ctrl-C, as the lab's host or as a proxy of the
+// process that hosts it already (the desktop app, another serve, a `rlab run`).
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { type FlagSpec, Flags, parseArgs, positionals, UsageError } from '../args';
 import { LabError } from '../../../shared/errors';
 import { type Command, EXIT_OK } from '../command';
+import { hostProxy } from '../../lab/host/proxy';
 import { publishEndpoint } from '../../lab/host/publish';
 import { DEFAULT_HOST, DEFAULT_PORT, startServer } from '../../server/server';
 import { chooseToken, TOKEN_ENV } from '../../server/token-source';
@@ -22,7 +24,7 @@ const LOOPBACK = new Set(['127.0.0.1', 'localhost', '::1']);
 
 export const serveCommand: Command = {
   name: 'serve',
-  summary: 'serve the UI and the lab API to a browser (127.0.0.1, token required)',
+  summary: 'serve the UI and the lab API to a browser (127.0.0.1, token required); through the running host when there is one',
   usage: 'rlab serve [--port 8717] [--host 127.0.0.1] [--token-file PATH | --token T]',
   flags: FLAGS,
   async run(argv, ctx) {
@@ -43,8 +45,10 @@ export const serveCommand: Command = {
     }
     const uiDir = process.env[UI_DIR_ENV];
 
-    // the lab's host: the CLI's other commands become clients of this server through the endpoint file
+    // the lab's host (the CLI's other commands become its clients through the endpoint file), or, when another
+    // process hosts it already, that host's client: this server then forwards its browsers' calls there
     const lab = await ctx.openLab('jobs', { serving: true });
+    const proxy = lab.hostedBy === undefined ? null : hostProxy(lab);
     try {
       const server = await startServer({
         service: lab,
@@ -52,19 +56,32 @@ export const serveCommand: Command = {
         port,
         ...(token !== undefined ? { token } : {}),
         ...(uiDir ? { rendererDir: path.resolve(uiDir) } : {}),
+        ...(proxy ? { call: proxy.call, goneAway: () => proxy.lost()?.message ?? null } : {}),
         log: (line) => ctx.io.err(`rlab serve: ${line}\n`),
       });
       if (!LOOPBACK.has(host)) ctx.io.err(`warning: bound to ${host}; anyone who can reach this address and has the token can use the lab\n`);
       if (!existsSync(path.join(server.rendererDir, 'index.html'))) ctx.io.err(`note: the UI is not built (${server.rendererDir}); run \`npm run build\`. The WebSocket API works without it.\n`);
-      let unpublish: () => void;
-      try {
-        unpublish = await publishEndpoint(ctx.home(), server, 'rlab serve');
-      } catch (err) {
-        await server.close();
-        throw err;
+      let unpublish: () => void = () => undefined;
+      if (proxy) {
+        // browser pages then see what they see when a server goes away; programs get the reason from every call
+        proxy.onLost((err) => {
+          ctx.io.err(`rlab serve: ${err.message}; this server now answers every call with that\n`);
+          server.dropClients(err.message);
+        });
+      } else {
+        try {
+          unpublish = await publishEndpoint(ctx.home(), server, 'rlab serve');
+        } catch (err) {
+          await server.close();
+          throw err;
+        }
       }
       ctx.io.out(`Robustness Lab at ${server.url}\n`);
-      ctx.io.err(`lab home ${ctx.home()}; Ctrl-C stops\n`);
+      ctx.io.err(
+        proxy
+          ? `serving the lab hosted by ${lab.hostedBy} at ${ctx.home()}: its jobs run there, and stopping this server leaves them alone; Ctrl-C stops\n`
+          : `hosting the lab at ${ctx.home()}; Ctrl-C stops\n`,
+      );
       const signal = await new Promise<string>((resolve) => {
         const off = ctx.onInterrupt((s) => {
           off();
@@ -75,6 +92,7 @@ export const serveCommand: Command = {
       unpublish();
       await server.close();
     } finally {
+      proxy?.close();
       await lab.close();
     }
     return EXIT_OK;

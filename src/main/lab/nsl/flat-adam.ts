@@ -22,7 +22,7 @@ export interface FlatAdamArgs {
  */
 export class FlatAdam extends tf.Optimizer {
   static className = 'FlatAdam';
-  readonly learningRate: number;
+  private lr: number;
   readonly beta1: number;
   readonly beta2: number;
   readonly epsilon: number;
@@ -33,12 +33,22 @@ export class FlatAdam extends tf.Optimizer {
 
   constructor(args: FlatAdamArgs = {}) {
     super();
-    this.learningRate = args.learningRate ?? 0.001;
+    this.lr = args.learningRate ?? 0.001;
     this.beta1 = args.beta1 ?? 0.9;
     this.beta2 = args.beta2 ?? 0.999;
     this.epsilon = args.epsilon ?? 1e-7;
     this.iterations_ = 0;
     this.constants = { oneMinusBeta1: tf.scalar(1 - this.beta1), oneMinusBeta2: tf.scalar(1 - this.beta2), epsilon: tf.scalar(this.epsilon) };
+  }
+
+  get learningRate(): number {
+    return this.lr;
+  }
+
+  /** Changes the step size from the next update on (a schedule, e.g. Fast-AT's cyclic rate); 0 makes updates no-ops. */
+  setLearningRate(learningRate: number): void {
+    if (!(Number.isFinite(learningRate) && learningRate >= 0)) throw new Error(`FlatAdam: learningRate must be a finite number ≥ 0 (got ${learningRate})`);
+    this.lr = learningRate;
   }
 
   /** True for a FlatAdam (tf.Optimizer's instanceof is duck-typed and accepts every optimizer). */

@@ -5,8 +5,9 @@ import path from 'node:path';
 import { LabError } from '../../../shared/errors';
 import { writeFileAtomic } from '../data/atomic-fs';
 
-export const MODEL_JSON = 'model.json';
-export const WEIGHTS_BIN = 'weights.bin';
+import { MODEL_JSON, WEIGHTS_BIN } from './model-file-names';
+
+export { MODEL_JSON, WEIGHTS_BIN };
 
 /** Joins the weight buffers of one save into a single ArrayBuffer. */
 function joinWeights(data: tf.io.WeightData | undefined): ArrayBuffer {

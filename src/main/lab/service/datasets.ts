@@ -1,6 +1,5 @@
 // Dataset methods: list what the lab has, download full MNIST / Fashion-MNIST (with progress events), import user files.
-import { type z } from 'zod';
-import { type DatasetInfo, type LAB_REQUEST_SCHEMAS } from '../../../shared/contract';
+import { type DatasetInfo, type LabParsedRequest as Req } from '../../../shared/contract';
 import { listDatasets as listCatalog, type DatasetListing } from '../data/catalog';
 import { type DatasetManifest } from '../data/dataset';
 import { importIdx } from '../data/import-idx';
@@ -8,8 +7,6 @@ import { importPngFolder } from '../data/import-png';
 import { mirrorFromEnv } from '../data/mirror-env';
 import { downloadDataset as download } from '../data/remote-datasets';
 import { type ServiceContext } from './service';
-
-type Req<M extends keyof typeof LAB_REQUEST_SCHEMAS> = z.infer<(typeof LAB_REQUEST_SCHEMAS)[M]>;
 
 function fromListing(d: DatasetListing): DatasetInfo {
   return { id: d.id, kind: d.kind, name: d.name, classNames: d.classNames, count: d.counts?.total ?? 0, available: d.ready, source: d.source };

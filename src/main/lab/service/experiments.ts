@@ -1,28 +1,16 @@
-// createExperiment / deleteExperiment: one run per (seed, role) from one config (base: multiplier 0), queued seed by seed, base → adv.
+// createExperiment / deleteExperiment: one run per (seed, role, defence) from one config, queued seed by seed, base first.
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
-import { type z } from 'zod';
-import { type ExperimentSummary, type LAB_REQUEST_SCHEMAS, type RunSummary } from '../../../shared/contract';
+import { type ExperimentSummary, type LabParsedRequest as Req, type RunSummary } from '../../../shared/contract';
 import { LabError } from '../../../shared/errors';
-import { type RunRole } from '../../../shared/schemas';
 import { runName } from '../../../shared/seeds';
 import { type NewRunInput } from '../store';
 import { checkAdvReg } from '../worker/adv-reg-input';
 import { checkBaseModel } from './base-model';
 import { checkDataSplit } from './data-split-check';
-import { checkAttackSuite, runConfigFor } from './run-config';
+import { underConfig } from './config-errors';
+import { checkAttackSuite, plannedRunsOf } from './run-config';
 import { type ServiceContext } from './service';
-
-type Req<M extends keyof typeof LAB_REQUEST_SCHEMAS> = z.infer<(typeof LAB_REQUEST_SCHEMAS)[M]>;
-
-/** Base first: the adv run's transfer attacks need the base model, and the queue runs jobs in order. */
-const ROLE_ORDER: Record<RunRole, number> = { base: 0, adv: 1 };
-
-/** Adds `config.` in front of a field named relative to the experiment config. */
-function underConfig(err: unknown): LabError {
-  const e = LabError.wrap(err, 'invalid_argument');
-  return new LabError(e.code, `config.${e.message}`, e.field === undefined ? 'config' : `config.${e.field}`);
-}
 
 export function experimentMethods(ctx: ServiceContext) {
   const { store, bus, runner } = ctx;
@@ -30,10 +18,15 @@ export function experimentMethods(ctx: ServiceContext) {
   async function createExperiment({ config: requested }: Req<'createExperiment'>): Promise<{ experiment: ExperimentSummary; runs: RunSummary[] }> {
     // the worker may run in another folder than the caller: a relative base model path is pinned to the caller's
     const config = requested.baseModelPath === undefined ? requested : { ...requested, baseModelPath: path.resolve(requested.baseModelPath) };
-    const roles = [...config.runs].sort((a, b) => ROLE_ORDER[a] - ROLE_ORDER[b]);
-    // every run shares the experiment's split; each seed's base and adv share init, data order and attack suite
+    // every run shares the experiment's split; each seed's base and adv runs share init, data order and attack suite
+    let planned: ReturnType<typeof plannedRunsOf>;
+    try {
+      planned = plannedRunsOf(config);
+    } catch (err) {
+      throw underConfig(err);
+    }
     const inputs: NewRunInput[] = config.seeds.flatMap((seed) =>
-      roles.map((role) => ({ role, name: runName(config.name, role, seed, config.seeds.length), config: { ...runConfigFor(config, role), seed, splitSeed: config.seed } })),
+      planned.map((p) => ({ role: p.role, name: runName(config.name, p.label, seed, config.seeds.length), config: { ...p.config, seed, splitSeed: config.seed } })),
     );
     try {
       for (const input of inputs) {
@@ -43,7 +36,7 @@ export function experimentMethods(ctx: ServiceContext) {
     } catch (err) {
       throw underConfig(err);
     }
-    await checkDataSplit(config.data, ctx.cacheDir);
+    await checkDataSplit(config.data, ctx.cacheDir, config.hparams);
     if (config.baseModelPath !== undefined) await checkBaseModel(ctx.inspectModel, config.baseModelPath, config.hparams);
     const created = store.transaction(() => {
       const r = store.createExperiment(config, inputs);

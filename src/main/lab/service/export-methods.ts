@@ -1,14 +1,11 @@
 // exportModel / exportReport: check the run or experiment and the output path, write the files, keep their paths as artifacts.
-import { type z } from 'zod';
-import { type LAB_REQUEST_SCHEMAS } from '../../../shared/contract';
+import { type LabParsedRequest as Req } from '../../../shared/contract';
 import { LabError } from '../../../shared/errors';
 import { writeReport } from '../report/write-report';
 import { exportTarget, reportDir } from './export-target';
 import { modelPathOfRun } from './payloads';
 import { publishFolder } from './publish-folder';
 import { type ServiceContext } from './service';
-
-type Req<M extends keyof typeof LAB_REQUEST_SCHEMAS> = z.infer<(typeof LAB_REQUEST_SCHEMAS)[M]>;
 
 /** Every failure of writing the target is about the request's outDir, whatever the writer called it. */
 function aboutOutDir(err: unknown): LabError {

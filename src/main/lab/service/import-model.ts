@@ -4,18 +4,17 @@
 import { randomUUID } from 'node:crypto';
 import { mkdirSync, promises as fs, renameSync, rmSync } from 'node:fs';
 import path from 'node:path';
-import { type z } from 'zod';
-import { type ExperimentSummary, type LAB_REQUEST_SCHEMAS, type RunConfig, type RunSummary } from '../../../shared/contract';
+import { type ExperimentSummary, type LabParsedRequest, type RunConfig, type RunSummary } from '../../../shared/contract';
 import { LabError } from '../../../shared/errors';
 import { ExperimentConfigSchema, HParamsSchema } from '../../../shared/schemas';
 import { listDatasets } from '../data/catalog';
 import { IMAGE_HEIGHT, IMAGE_WIDTH } from '../data/dataset';
-import { MODEL_JSON } from '../run/model-files';
+import { MODEL_JSON } from '../run/model-file-names';
 import { inspectUserModel } from './base-model';
 import { checkDataSplit } from './data-split-check';
 import { type ServiceContext } from './service';
 
-type Req = z.infer<(typeof LAB_REQUEST_SCHEMAS)['importModel']>;
+type Req = LabParsedRequest<'importModel'>;
 
 const FIELD = 'modelPath';
 

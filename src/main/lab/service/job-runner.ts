@@ -182,6 +182,7 @@ export class JobRunner {
       case 'epoch-end':
         store.transaction(() => {
           store.recordEpoch(m.runId, m.epoch, m.metrics, m.durationMs, m.batches);
+          if (m.stopped) store.setRunEarlyStop(m.runId, { afterEpoch: m.epoch, keptEpoch: m.stopped.keepEpoch, reason: m.stopped.reason });
           if (!store.listArtifacts(m.runId).some((x) => x.kind === 'checkpoint' && x.path === m.checkpointDir)) store.addArtifact(m.runId, { kind: 'checkpoint', path: m.checkpointDir });
         });
         a.lastEpoch = m.epoch;

@@ -1,24 +1,43 @@
 // Resolves an experiment's config into one RunConfig per role, and a run's attack suite into the worker's evaluation tasks.
 import { type RunConfig, type RunRole } from '../../../shared/contract';
 import { LabError } from '../../../shared/errors';
-import { type AttackSpec, type ExperimentConfig } from '../../../shared/schemas';
+import { parseOrThrow } from '../../../shared/validate';
+import { defenceLabel, type Defence } from '../../../shared/defences';
+import { AdvRegSchema, type AttackSpec, type ExperimentConfig } from '../../../shared/schemas';
 import { resolveAttack, type ResolvedAttack } from '../../../shared/attacks';
 import { type EvalTask } from '../worker/protocol';
 import { CLEAN_TASK } from '../worker/tasks';
 import { type EvaluateRequestParsed } from './payloads';
 
-/** The base run trains the same model from the same seed and data, with the adversarial term off. */
-export function runConfigFor(config: ExperimentConfig, role: RunRole): RunConfig {
+/**
+ * The base run trains the same model from the same seed and data, with the adversarial term off (standard training);
+ * an adv run trains with `defence` (default the config's first). An NSL defence's advReg fields replace the
+ * experiment's for that run; every other defence records multiplier 0, since NSL's term is not what trains it.
+ */
+export function runConfigFor(config: ExperimentConfig, role: RunRole, defence: Defence = config.defences[0]!, index = 0): RunConfig {
+  const own: Defence = role === 'base' ? { method: 'standard' } : defence;
+  const advReg = own.method === 'nsl' ? parseOrThrow(AdvRegSchema, { ...config.advReg, ...own.advReg }, `defences.${index}.advReg`) : { ...config.advReg, multiplier: 0 };
+  // an NSL run's overrides live in its advReg; the recorded defence keeps the method and label
+  const recorded: Defence = own.method === 'nsl' ? { method: 'nsl', ...(own.label === undefined ? {} : { label: own.label }) } : own;
   const run: RunConfig = {
     role,
     hparams: { ...config.hparams },
-    advReg: { ...config.advReg, multiplier: role === 'base' ? 0 : config.advReg.multiplier },
+    advReg,
+    defence: recorded,
     data: { ...config.data },
     seed: config.seed,
     attacks: config.attacks.map((a) => ({ ...a, epsilons: [...a.epsilons] })),
   };
   if (config.baseModelPath !== undefined) run.baseModelPath = config.baseModelPath;
   return run;
+}
+
+/** One seed's runs, in queue order: the base run first (the adv runs' transfer attacks need it), then one per defence. */
+export function plannedRunsOf(config: ExperimentConfig): { role: RunRole; label: string; config: RunConfig }[] {
+  const out: { role: RunRole; label: string; config: RunConfig }[] = [];
+  if (config.runs.includes('base')) out.push({ role: 'base', label: 'base', config: runConfigFor(config, 'base') });
+  if (config.runs.includes('adv')) config.defences.forEach((d, i) => out.push({ role: 'adv', label: defenceLabel(d), config: runConfigFor(config, 'adv', d, i) }));
+  return out;
 }
 
 /** Pixels per example (the l2 ε bound) and classes (apgd-t's targets bound) of the run's model. */

@@ -1,8 +1,7 @@
 // Run-level methods that need more than the store: cancel, delete, evaluate and resume.
 import { existsSync, promises as fs } from 'node:fs';
 import path from 'node:path';
-import { type z } from 'zod';
-import { type LAB_REQUEST_SCHEMAS, type RunSummary } from '../../../shared/contract';
+import { type LabParsedRequest as Req, type RunSummary } from '../../../shared/contract';
 import { type ResolvedAttack } from '../../../shared/attacks';
 import { LabError } from '../../../shared/errors';
 import { CHECKPOINT_STATE_FILE, checkpointDir } from '../worker/run-paths';
@@ -10,8 +9,6 @@ import { type EvaluatePayload, modelPathOfRun, type TrainPayload } from './paylo
 import { attackSuiteOf, resolveSuiteAttack } from './run-config';
 import { testSourceFor } from './eval-test-source';
 import { type ServiceContext } from './service';
-
-type Req<M extends keyof typeof LAB_REQUEST_SCHEMAS> = z.infer<(typeof LAB_REQUEST_SCHEMAS)[M]>;
 
 const RESUMABLE = new Set(['interrupted', 'failed', 'cancelled']);
 

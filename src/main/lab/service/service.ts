@@ -2,7 +2,6 @@
 // worker and publishes events. No Electron imports: the desktop app, `rlab serve` and the CLI share it.
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
-import { type z } from 'zod';
 import {
   LAB_REQUEST_SCHEMAS,
   type EngineRecord,
@@ -10,6 +9,8 @@ import {
   type LabEventName,
   type LabMethod,
   type LabEvents,
+  type LabParsedRequest,
+  type LabRequest,
   type RunSummary,
 } from '../../../shared/contract';
 import { LabError } from '../../../shared/errors';
@@ -22,9 +23,11 @@ import { datasetMethods } from './datasets';
 import { EventBus, eventSubscriptions, type Unsubscribe } from './event-bus';
 import { acquireHomeLock } from './home-lock';
 import { openReadStore } from './read-store';
+import { estimateMethod } from './estimate';
 import { experimentMethods } from './experiments';
 import { exportMethods } from './export-methods';
 import { JobRunner } from './job-runner';
+import { jobMethods } from './jobs';
 import { importModelMethods } from './import-model';
 import { modelInspector, type InspectModel } from './model-inspector';
 import { runMethods } from './runs';
@@ -39,7 +42,7 @@ import { WorkerSupervisor } from './supervisor';
 export type LabAccess = 'read' | 'write' | 'jobs';
 
 /** The methods a 'read' lab answers: they only read the store. */
-export const READ_METHODS: ReadonlySet<LabMethod> = new Set<LabMethod>(['listExperiments', 'getExperiment', 'listRuns', 'getRun', 'getMetrics', 'listEvaluations', 'ensemble', 'getGallery', 'listJobs']);
+export const READ_METHODS: ReadonlySet<LabMethod> = new Set<LabMethod>(['listExperiments', 'getExperiment', 'listRuns', 'getRun', 'getMetrics', 'listEvaluations', 'ensemble', 'getGallery', 'listJobs', 'estimateExperiment']);
 
 export interface LabServiceOptions {
   /** The lab's data folder: lab.sqlite, runs/, data/. Default labHome() ($RLAB_HOME or ~/.robustness-lab). */
@@ -67,7 +70,7 @@ export interface LabService extends LabApi {
   readonly recovery: RecoveryReport;
   on<K extends LabEventName>(event: K, cb: (payload: LabEvents[K]) => void): Unsubscribe;
   /** Continues an interrupted, failed or cancelled run from its last finished epoch's checkpoint (`rlab resume`). */
-  resumeRun(req: string | { runId: string }): Promise<RunSummary>;
+  resumeRun(req: string | LabRequest<'resumeRun'>): Promise<RunSummary>;
   /** Resolves once no job runs and none is queued. */
   whenIdle(): Promise<void>;
   /** Process id of the engine worker, when one is running. */
@@ -165,13 +168,13 @@ export async function createLabService(options: LabServiceOptions = {}): Promise
 
   /** Validates with the method's schema, then runs it; everything a caller gets back is a LabError on failure. */
   const method =
-    <M extends keyof typeof LAB_REQUEST_SCHEMAS, R>(name: M, body: (req: z.infer<(typeof LAB_REQUEST_SCHEMAS)[M]>) => R | Promise<R>) =>
+    <M extends LabMethod, R>(name: M, body: (req: LabParsedRequest<M>) => R | Promise<R>) =>
     async (req: unknown): Promise<R> => {
       ctx.checkOpen();
       if (access === 'read' && !READ_METHODS.has(name)) throw new LabError('failed_precondition', `${name} changes the lab, which this command opened read-only`);
       const parsed = parseOrThrow(LAB_REQUEST_SCHEMAS[name], req ?? {});
       try {
-        return await body(parsed as z.infer<(typeof LAB_REQUEST_SCHEMAS)[M]>);
+        return await body(parsed as LabParsedRequest<M>);
       } catch (err) {
         throw LabError.wrap(err);
       }
@@ -181,6 +184,7 @@ export async function createLabService(options: LabServiceOptions = {}): Promise
   const runs = runMethods(ctx);
   const datasets = datasetMethods(ctx, options.datasetMirrors);
   const exporting = exportMethods(ctx);
+  const jobs = jobMethods(ctx);
 
   async function closeService(cancelActive: boolean): Promise<void> {
     runner.stopTaking();
@@ -220,6 +224,11 @@ export async function createLabService(options: LabServiceOptions = {}): Promise
     exportModel: method('exportModel', exporting.exportModel),
     exportReport: method('exportReport', exporting.exportReport),
     listJobs: method('listJobs', () => store.listJobs()),
+    cancelJob: method('cancelJob', (r) => {
+      if (!runsJobs) throw new LabError('failed_precondition', 'cancelJob changes the job queue, which only the lab\'s host runs; this command opened the lab without it');
+      return jobs.cancelJob(r);
+    }),
+    estimateExperiment: method('estimateExperiment', estimateMethod(store)),
     ...eventSubscriptions(bus),
     on: (event, cb) => bus.on(event, cb),
     resumeRun: async (req) => {

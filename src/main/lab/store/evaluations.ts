@@ -1,9 +1,10 @@
 // Evaluation results: recording one (its complete attack spec, per-example mask, test subset, gallery), listing them,
 // the per-run sanity flags, and ensembles (an example is robust only if it survives every attack of a set).
 import { ATTACK_KINDS, attackLabel, resolveAttack, type ResolvedAttack } from '../../../shared/attacks';
-import type { EnsembleRecord, EvaluationRecord, Gallery, SanityFlag, TestSubset } from '../../../shared/contract';
+import type { EnsembleRecord, EvaluationRecord, Gallery, MetricValues, RunConfig, SanityFlag, TestSubset } from '../../../shared/contract';
+import type { ChanceInput } from '../../../shared/sanity-flags';
 import { LabError } from '../../../shared/errors';
-import { encodeJson } from './codec';
+import { decodeJson, encodeJson } from './codec';
 import { writeTx, type StoreContext } from './context';
 import { countCorrect, ensembleMask, wilsonInterval } from './evaluation-stats';
 import { encodeGallery, makeGalleryRepo, type GalleryInput } from './gallery';
@@ -188,10 +189,23 @@ export function makeEvaluationsRepo(ctx: StoreContext): EvaluationsRepo {
 
   const refreshHeadline = makeHeadlineUpdater(ctx, ensemble);
 
+  // what the at-chance check needs: the run's classes, role and defence, and its last epoch's training accuracy
+  const chanceFacts = ctx.db.prepare<[string], { config: string; epochs: number; last: string | null }>(
+    `SELECT r.config AS config, (SELECT count(*) FROM metrics_epoch m WHERE m.run_id = r.id) AS epochs,
+       (SELECT m.metrics FROM metrics_epoch m WHERE m.run_id = r.id ORDER BY m.epoch DESC LIMIT 1) AS last FROM runs r WHERE r.id = ?`,
+  );
+  function chanceOf(runId: string): Omit<ChanceInput, 'cleanAccuracy'> | undefined {
+    const row = chanceFacts.get(runId);
+    const config = row === undefined ? undefined : decodeJson<Partial<RunConfig>>(row.config);
+    if (row === undefined || config?.hparams === undefined || config.role === undefined) return undefined;
+    const last = row.last === null ? null : decodeJson<Partial<MetricValues>>(row.last).sparse_categorical_accuracy;
+    return { numClasses: config.hparams.numClasses, epochs: row.epochs, lastTrainAccuracy: typeof last === 'number' ? last : null, role: config.role, defence: config.defence };
+  }
+
   /** Reruns the sanity checks over the run's evaluations and stores each one's flags. */
   function refreshFlags(runId: string): void {
     const evals = byRun.all(runId).map(toEvaluation);
-    const flags = flagsForRun(evals);
+    const flags = flagsForRun(evals, chanceOf(runId));
     for (const e of evals) {
       const f = flags.get(e.id) ?? [];
       if (JSON.stringify(f) !== JSON.stringify(e.flags)) setFlags.run(encodeJson(f), e.id);

@@ -1,6 +1,7 @@
 // Experiments: one config that yields one run per role (base, adv) and seed. Created, listed, read and deleted with their runs.
 import type { ExperimentDetail, ExperimentSummary, RunConfig, RunSummary } from '../../../shared/contract';
 import { LabError } from '../../../shared/errors';
+import { runDefence } from '../../../shared/defences';
 import type { ExperimentConfig, RunRole } from '../../../shared/schemas';
 import { decodeJson, encodeJson, normaliseTags } from './codec';
 import { notFound, runFolder, writeTx, type StoreContext } from './context';
@@ -64,8 +65,8 @@ export function makeExperimentsRepo(ctx: StoreContext, runsRepo: RunsRepo): Expe
   const { getRunSummary } = makeRunQueries(ctx);
   const insertExperiment = ctx.db.prepare('INSERT INTO experiments (id, name, created_at, tags, notes, config) VALUES (?, ?, ?, ?, ?, ?)');
   const insertRun = ctx.db.prepare(
-    `INSERT INTO runs (id, experiment_id, name, role, config, status, created_at, epochs, tags, notes, seed)
-     VALUES (?, ?, ?, ?, ?, 'queued', ?, ?, ?, ?, ?)`,
+    `INSERT INTO runs (id, experiment_id, name, role, config, status, created_at, epochs, tags, notes, seed, defence)
+     VALUES (?, ?, ?, ?, ?, 'queued', ?, ?, ?, ?, ?, ?)`,
   );
   const all = ctx.db.prepare<[], ExperimentRow>(`${SUMMARY_SQL} ORDER BY e.created_at DESC, e.rowid DESC`);
   const one = ctx.db.prepare<[string], ExperimentRow>(`${SUMMARY_SQL} WHERE e.id = ?`);
@@ -84,7 +85,7 @@ export function makeExperimentsRepo(ctx: StoreContext, runsRepo: RunsRepo): Expe
     const runIds = runs.map((r) => {
       const runId = newRunId();
       const runTags = r.tags === undefined ? tags : normaliseTags(r.tags, 'runs.tags');
-      insertRun.run(runId, id, r.name.trim(), r.role, encodeJson(r.config), createdAt, r.config.hparams.epochs, JSON.stringify(runTags), r.notes ?? '', r.config.seed);
+      insertRun.run(runId, id, r.name.trim(), r.role, encodeJson(r.config), createdAt, r.config.hparams.epochs, JSON.stringify(runTags), r.notes ?? '', r.config.seed, encodeJson(runDefence(r.config)));
       return runId;
     });
     return { experiment: toSummary(one.get(id) as ExperimentRow), runs: runIds.map(getRunSummary) };

@@ -228,10 +228,23 @@ UPDATE runs SET output_kind = 'probabilities'
   WHERE kind = 'trained' AND output_kind IS NULL AND json_type(config, '$.baseModelPath') IS NULL;
 `;
 
+/**
+ * What trained each run, as a column so listing never parses configs (runs stored before defences get their role's
+ * meaning), and where training stopped early when a defence's guard ended it.
+ */
+const V4_RUN_DEFENCE = `
+ALTER TABLE runs ADD COLUMN defence TEXT;
+ALTER TABLE runs ADD COLUMN early_stop TEXT;
+UPDATE runs SET defence = COALESCE(json_extract(config, '$.defence'),
+  CASE role WHEN 'base' THEN '{"method":"standard"}' ELSE '{"method":"nsl"}' END)
+  WHERE kind = 'trained';
+`;
+
 export const MIGRATIONS: readonly Migration[] = [
   { version: 1, name: 'initial schema', sql: V1_INITIAL },
   { version: 2, name: 'evaluation specs, seed groups, imported models', sql: [V2_EVALUATION_SPECS, V2_SEED_GROUPS, V2_IMPORTED_MODELS].join('\n') },
   { version: 3, name: 'output kind of trained runs', sql: V3_TRAINED_OUTPUT_KIND },
+  { version: 4, name: 'defence of each run', sql: V4_RUN_DEFENCE },
 ];
 
 /** The newest schema this build can read and write. */

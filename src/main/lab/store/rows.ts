@@ -1,6 +1,7 @@
 // Row shapes as SQLite returns them, the column lists that produce them, and their mapping to the contract types.
-import type { EvaluationRecord, Headline, RunKind, RunStatus, RunSummary, SanityFlag, TestSubset } from '../../../shared/contract';
+import type { EarlyStop, EvaluationRecord, Headline, RunKind, RunStatus, RunSummary, SanityFlag, TestSubset } from '../../../shared/contract';
 import type { ResolvedAttack } from '../../../shared/attacks';
+import type { Defence } from '../../../shared/defences';
 import { wilsonInterval } from './evaluation-stats';
 import type { RunRole } from '../../../shared/schemas';
 import { decodeJson, decodeNumbers } from './codec';
@@ -31,13 +32,15 @@ export type RunSummaryTuple = [
   headline: string | null,
   kind: RunKind,
   outputKind: 'logits' | 'probabilities' | null,
+  defence: string | null,
+  earlyStop: string | null,
 ];
 
 /** Columns for RunSummaryTuple, in its order, from `runs r JOIN experiments e`; no large JSON column is read. */
 export const RUN_SUMMARY_COLUMNS = `
   r.id, r.experiment_id, e.name, r.name, r.role, r.status,
   r.created_at, r.started_at, r.finished_at, r.epochs_done, r.epochs,
-  r.clean_accuracy, r.robust_accuracy, r.robust_label, r.backend, r.tags, r.error, r.seed, r.headline, r.kind, r.output_kind`;
+  r.clean_accuracy, r.robust_accuracy, r.robust_label, r.backend, r.tags, r.error, r.seed, r.headline, r.kind, r.output_kind, r.defence, r.early_stop`;
 
 export const RUN_SUMMARY_FROM = `runs r JOIN experiments e ON e.id = r.experiment_id`;
 
@@ -48,7 +51,7 @@ export function durationMs(startedAt: string | null, finishedAt: string | null):
 }
 
 export function toRunSummary(t: RunSummaryTuple): RunSummary {
-  const [id, experimentId, experimentName, name, role, status, createdAt, startedAt, finishedAt, epochsDone, epochs, cleanAccuracy, robustAccuracy, robustLabel, backend, tags, error, seed, headline, kind, outputKind] = t;
+  const [id, experimentId, experimentName, name, role, status, createdAt, startedAt, finishedAt, epochsDone, epochs, cleanAccuracy, robustAccuracy, robustLabel, backend, tags, error, seed, headline, kind, outputKind, defence, earlyStop] = t;
   return {
     id,
     experimentId,
@@ -72,6 +75,8 @@ export function toRunSummary(t: RunSummaryTuple): RunSummary {
     error,
     kind,
     outputKind,
+    defence: defence === null ? null : decodeJson<Defence>(defence),
+    earlyStop: earlyStop === null ? null : decodeJson<EarlyStop>(earlyStop),
   };
 }
 

@@ -1,5 +1,5 @@
 // One run's full record and the edits a person makes to it: name, tags, notes, engine record, deletion.
-import type { EngineRecord, RunConfig, RunDetail, RunSummary } from '../../../shared/contract';
+import type { EarlyStop, EngineRecord, RunConfig, RunDetail, RunSummary } from '../../../shared/contract';
 import { LabError } from '../../../shared/errors';
 import { decodeJson, encodeJson, normaliseTags } from './codec';
 import { runFolder, writeTx, type StoreContext } from './context';
@@ -22,6 +22,8 @@ export interface RunsRepo {
   setRunEngine(runId: string, engine: EngineRecord): RunSummary;
   /** Records what the run's trained model outputs (logits or probabilities), as the engine classified it. */
   setRunOutputKind(runId: string, kind: 'logits' | 'probabilities'): RunSummary;
+  /** Records that training stopped before its last epoch (Fast-AT's overfitting guard) and which epoch's weights it kept. */
+  setRunEarlyStop(runId: string, stop: EarlyStop): RunSummary;
   /**
    * Deletes a run with its metrics, evaluations, galleries, artifact rows and jobs. Evaluations of other
    * runs that used it as their transfer source keep their results with sourceRunId set to null.
@@ -39,6 +41,7 @@ export function makeRunsRepo(ctx: StoreContext, deps: { metrics: MetricsRepo; ev
   const setNotes = ctx.db.prepare('UPDATE runs SET notes = ? WHERE id = ?');
   const setEngine = ctx.db.prepare('UPDATE runs SET engine = ?, backend = ? WHERE id = ?');
   const setOutputKind = ctx.db.prepare('UPDATE runs SET output_kind = ? WHERE id = ?');
+  const setEarlyStop = ctx.db.prepare('UPDATE runs SET early_stop = ? WHERE id = ?');
   const remove = ctx.db.prepare('DELETE FROM runs WHERE id = ?');
 
   // One snapshot, so a run recorded concurrently by another process cannot appear half-updated.
@@ -88,6 +91,14 @@ export function makeRunsRepo(ctx: StoreContext, deps: { metrics: MetricsRepo; ev
     return getRunSummary(runId);
   });
 
+  const setRunEarlyStop = writeTx(ctx, (runId: string, stop: EarlyStop): RunSummary => {
+    const ok = Number.isSafeInteger(stop?.afterEpoch) && Number.isSafeInteger(stop?.keptEpoch) && stop.keptEpoch >= 1 && stop.keptEpoch <= stop.afterEpoch && typeof stop.reason === 'string';
+    if (!ok) throw new LabError('invalid_argument', `earlyStop must be { afterEpoch, keptEpoch ≤ afterEpoch, reason } (got ${JSON.stringify(stop)})`, 'earlyStop');
+    readState(runId);
+    setEarlyStop.run(encodeJson({ afterEpoch: stop.afterEpoch, keptEpoch: stop.keptEpoch, reason: stop.reason.slice(0, 2000) }), runId);
+    return getRunSummary(runId);
+  });
+
   const deleteRun = writeTx(ctx, (runId: string) => {
     const run = readState(runId);
     if (run.status === 'running') {
@@ -97,5 +108,5 @@ export function makeRunsRepo(ctx: StoreContext, deps: { metrics: MetricsRepo; ev
     return { runId, folder: runFolder(ctx, runId) };
   });
 
-  return { getRun: (runId) => getRun(runId), updateRun, setRunEngine, setRunOutputKind, deleteRun };
+  return { getRun: (runId) => getRun(runId), updateRun, setRunEngine, setRunOutputKind, setRunEarlyStop, deleteRun };
 }

@@ -1,7 +1,7 @@
 // The sanity checks (src/shared/sanity-flags.ts) over a run's evaluations, one test subset at a time: points on
 // different images are not comparable, so e.g. "accuracy non-increasing in ε" is only checked within a subset.
 import type { EvaluationRecord, SanityFlag } from '../../../shared/contract';
-import { sanityFlags, type SanityInput } from '../../../shared/sanity-flags';
+import { chanceFlag, sanityFlags, type ChanceInput, type SanityInput } from '../../../shared/sanity-flags';
 
 function inputOf(e: EvaluationRecord): SanityInput {
   return {
@@ -21,8 +21,11 @@ function inputOf(e: EvaluationRecord): SanityInput {
   };
 }
 
-/** Flags per evaluation id; an evaluation without flags is absent. */
-export function flagsForRun(evals: readonly EvaluationRecord[]): Map<number, SanityFlag[]> {
+/**
+ * Flags per evaluation id; an evaluation without flags is absent. With `run` (what its training did), a model that
+ * stayed at chance gets the at-chance flag on its clean evaluations.
+ */
+export function flagsForRun(evals: readonly EvaluationRecord[], run?: Omit<ChanceInput, 'cleanAccuracy'>): Map<number, SanityFlag[]> {
   const groups = new Map<string, EvaluationRecord[]>();
   for (const e of evals) {
     const key = e.subset === null ? 'v1' : `${e.subset.dataset}|${e.subset.size}|${e.subset.indicesHash}`;
@@ -33,6 +36,12 @@ export function flagsForRun(evals: readonly EvaluationRecord[]): Map<number, San
     sanityFlags(group.map(inputOf)).forEach((flags, i) => {
       if (flags.length) out.set(group[i]!.id, flags);
     });
+  }
+  if (run !== undefined) {
+    for (const e of evals) {
+      const f = e.attack === 'clean' ? chanceFlag({ ...run, cleanAccuracy: e.accuracy }) : null;
+      if (f !== null) out.set(e.id, [...(out.get(e.id) ?? []), f]);
+    }
   }
   return out;
 }

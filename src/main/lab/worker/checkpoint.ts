@@ -20,6 +20,8 @@ const stateSchema = z.object({
   optimizer: z.string(),
   modelWeights: z.array(specSchema),
   optimizerWeights: z.array(specSchema),
+  /** The training step's own state (e.g. Fast-AT's guard history), as its `state()` returned it; absent when it keeps none. */
+  defenceState: z.unknown().optional(),
 });
 export type CheckpointState = Omit<z.infer<typeof stateSchema>, 'modelWeights' | 'optimizerWeights'> & {
   modelWeights: tf.io.WeightsManifestEntry[];
@@ -30,7 +32,7 @@ export type CheckpointState = Omit<z.infer<typeof stateSchema>, 'modelWeights' |
  * Writes the checkpoint into a temporary sibling and renames it over `dir`, so `dir` is either absent or complete.
  * Model weights are stored in `model.getWeights()` order (trainable and not), optimizer weights as the optimizer names them.
  */
-export async function saveCheckpoint(dir: string, model: tf.LayersModel, optimizer: tf.Optimizer, progress: { epoch: number; step: number }): Promise<string> {
+export async function saveCheckpoint(dir: string, model: tf.LayersModel, optimizer: tf.Optimizer, progress: { epoch: number; step: number; defenceState?: unknown }): Promise<string> {
   const modelWeights = model.getWeights();
   const named = modelWeights.map((t, i) => ({ name: `model/${i}/${model.weights[i]?.originalName ?? ''}`, tensor: t }));
   const optWeights = await optimizer.getWeights();
@@ -44,6 +46,7 @@ export async function saveCheckpoint(dir: string, model: tf.LayersModel, optimiz
       optimizer: optimizer.getClassName(),
       modelWeights: encodedModel.specs,
       optimizerWeights: encodedOpt.specs,
+      ...(progress.defenceState === undefined ? {} : { defenceState: progress.defenceState }),
     };
     const bytes = Buffer.concat([Buffer.from(encodedModel.data as ArrayBuffer), Buffer.from(encodedOpt.data as ArrayBuffer)]);
     await fs.mkdir(path.dirname(dir), { recursive: true });

@@ -2,9 +2,12 @@
 import * as tf from '@tensorflow/tfjs';
 import { type MetricValues } from '../../../shared/contract';
 import { LabError } from '../../../shared/errors';
+import { chanceFlag } from '../../../shared/sanity-flags';
 import { splitSeedOf } from '../../../shared/seeds';
-import { batchCount, batches } from '../data/batches';
-import { AdversarialRegularization } from '../nsl/adversarial-regularization';
+import { batchCount, batches, gatherImages, gatherLabels } from '../data/batches';
+import { GUARD_PROBE_SIZE, type GuardProbe } from '../defences/fast-at';
+import { makeTrainingStep, needsGuardProbe } from '../defences/make-step';
+import { type EpochDecision, type TrainingStep } from '../defences/training-step';
 import { outputKind } from '../nsl/model-head';
 import { readMetrics } from '../nsl/training-loop';
 import { loadModelFiles, saveModelFiles } from '../run/model-files';
@@ -13,7 +16,7 @@ import { checkpointDir, modelDirOf } from './run-paths';
 import { runEvaluations, type EvaluatedModel, type TestSet } from './evaluations';
 import { BatchSampler, etaSeconds, MetricMeans, Throttle } from './progress';
 import { type EvalTask, type EvaluateJob, type TrainJob, type WorkerToHost } from './protocol';
-import { initialModel, loadRunData, makeOptimizer } from './run-data';
+import { initialModel, loadRunData, makeOptimizer, type RunData } from './run-data';
 import { loadTestSource, testPart } from './test-data';
 
 export interface JobContext {
@@ -33,25 +36,35 @@ function checkCancel(ctx: JobContext): void {
   if (ctx.cancelRequested()) throw new LabError('cancelled', 'the run was cancelled');
 }
 
+const CONTINUE: EpochDecision = { action: 'continue' };
+
+/** The first training images (in split order): the fixed probe Fast-AT's overfitting guard attacks after each epoch. */
+function guardProbe(data: RunData): GuardProbe {
+  const indices = data.split.train.subarray(0, Math.min(GUARD_PROBE_SIZE, data.split.train.length));
+  return { image: gatherImages(data.dataset, indices), label: gatherLabels(data.dataset, indices) };
+}
+
 export async function runTrainJob(job: TrainJob, ctx: JobContext): Promise<JobOutcome> {
   const { config, jobId, runId } = job;
   const { hparams } = config;
   const data = await loadRunData(config, job.cacheDir);
   const model = await initialModel(config);
   const optimizer = makeOptimizer(config);
-  let adv: AdversarialRegularization | undefined;
+  const probe = needsGuardProbe(config) ? guardProbe(data) : undefined;
+  let trainer: TrainingStep | undefined;
   try {
     let startEpoch = 0;
     let step = 0;
+    let defenceState: unknown;
     if (job.resume) {
       const state = await restoreCheckpoint(job.resume.checkpointDir, model, optimizer);
       startEpoch = state.epoch;
       step = state.step;
+      defenceState = state.defenceState;
       ctx.post({ type: 'log', level: 'info', runId, message: `${runId}: resuming after epoch ${startEpoch} (step ${step}) from ${job.resume.checkpointDir}` });
     }
-    // NSL's random starts use seed + k for the k-th neighbour; starting k at the steps already taken keeps a resumed run on the same stream
-    adv = new AdversarialRegularization(model, config.advReg, { seed: config.seed + step });
-    adv.compile({ optimizer, loss: 'sparse_categorical_crossentropy' });
+    trainer = makeTrainingStep(config, { model, optimizer, seed: config.seed, ...(probe === undefined ? {} : { probe }) });
+    if (defenceState !== undefined) trainer.restoreState?.(defenceState);
 
     const perEpoch = batchCount(data.split.train.length, hparams.batchSize);
     const throttle = new Throttle(ctx.progressIntervalMs ?? 100);
@@ -59,6 +72,7 @@ export async function runTrainJob(job: TrainJob, ctx: JobContext): Promise<JobOu
     const started = performance.now();
     const stepsAtStart = step;
     const stepsTotal = perEpoch * hparams.epochs;
+    let lastEpoch: { epoch: number; accuracy: number } | undefined;
     for (let e = startEpoch; e < hparams.epochs; e++) {
       const epoch = e + 1;
       const epochStart = performance.now();
@@ -67,7 +81,7 @@ export async function runTrainJob(job: TrainJob, ctx: JobContext): Promise<JobOu
       for (const batch of batches(data.dataset, data.split.train, hparams.batchSize, { shuffleSeed: config.seed, epoch: e })) {
         let values: MetricValues;
         try {
-          values = await readMetrics(adv.trainStep(batch));
+          values = await readMetrics(trainer.trainStep(batch, { epoch: e, batch: b, batchesPerEpoch: perEpoch, epochs: hparams.epochs, step }));
         } finally {
           tf.dispose([batch.image, batch.label]);
         }
@@ -86,19 +100,41 @@ export async function runTrainJob(job: TrainJob, ctx: JobContext): Promise<JobOu
         await nextTick();
         checkCancel(ctx);
       }
-      const dir = await saveCheckpoint(checkpointDir(job.runDir, epoch), model, optimizer, { epoch, step });
-      ctx.post({ type: 'epoch-end', jobId, runId, epoch, metrics: means.means(), durationMs: Math.round(performance.now() - epochStart), batches: sampler.take(), checkpointDir: dir });
+      // decided before the checkpoint is written, so the checkpoint holds the step state this decision left
+      const decision = (await trainer.onEpochEnd?.(epoch)) ?? CONTINUE;
+      const state = trainer.state?.();
+      const dir = await saveCheckpoint(checkpointDir(job.runDir, epoch), model, optimizer, { epoch, step, ...(state === undefined ? {} : { defenceState: state }) });
+      const stopped = decision.action === 'stop' ? { keepEpoch: decision.keepEpoch, reason: decision.reason } : undefined;
+      const metrics = means.means();
+      lastEpoch = { epoch, accuracy: metrics.sparse_categorical_accuracy ?? NaN };
+      ctx.post({ type: 'epoch-end', jobId, runId, epoch, metrics, durationMs: Math.round(performance.now() - epochStart), batches: sampler.take(), checkpointDir: dir, ...(stopped === undefined ? {} : { stopped }) });
+      if (stopped !== undefined) {
+        await keepEpoch(job, stopped.keepEpoch, epoch, model, optimizer);
+        ctx.post({ type: 'log', level: 'warn', runId, message: `${runId}: ${stopped.reason}` });
+        break;
+      }
     }
+
+    // said at once; the store also flags the run's clean evaluation (src/shared/sanity-flags.ts)
+    const atChance = lastEpoch === undefined ? null : chanceFlag({ numClasses: hparams.numClasses, epochs: lastEpoch.epoch, lastTrainAccuracy: lastEpoch.accuracy, cleanAccuracy: null, role: config.role, defence: config.defence });
+    if (atChance !== null) ctx.post({ type: 'log', level: 'warn', runId, message: `${runId}: ${atChance.reason}` });
 
     const saved = await saveModelFiles(model, modelDirOf(job.runDir));
     ctx.post({ type: 'artifact', jobId, runId, kind: 'model', path: saved.modelPath, outputKind: outputKind(model) });
     await evaluate(job, ctx, { runId, role: config.role, model }, data.test, job.evaluations, (n) => testPart(data.dataset, n, splitSeedOf(config)));
     return 'completed';
   } finally {
-    adv?.dispose();
+    trainer?.dispose();
+    tf.dispose(probe === undefined ? [] : [probe.image, probe.label]);
     optimizer.dispose();
     model.dispose();
   }
+}
+
+/** An early stop keeps epoch `keep`'s weights: its checkpoint (written by this run) replaces the current ones. */
+async function keepEpoch(job: TrainJob, keep: number, epoch: number, model: tf.LayersModel, optimizer: tf.Optimizer): Promise<void> {
+  if (!Number.isSafeInteger(keep) || keep < 1 || keep > epoch) throw new LabError('engine_error', `the training step asked to keep epoch ${keep}, not one of the ${epoch} finished epochs`, 'keepEpoch');
+  if (keep !== epoch) await restoreCheckpoint(checkpointDir(job.runDir, keep), model, optimizer);
 }
 
 export async function runEvaluateJob(job: EvaluateJob, ctx: JobContext): Promise<JobOutcome> {

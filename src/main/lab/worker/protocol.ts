@@ -141,6 +141,8 @@ export interface EpochEndMessage {
   /** Downsampled per-batch points of this epoch, for charts. */
   batches: BatchMetrics[];
   checkpointDir: string;
+  /** Set on the last epoch of a run its training step stopped early: the weights kept are epoch `keepEpoch`'s. */
+  stopped?: { keepEpoch: number; reason: string };
 }
 
 export type WorkerToHost =

@@ -7,7 +7,7 @@ import { type ImageDataset } from '../data/dataset';
 import { splitDataset } from '../data/split';
 import { type TestSet } from './evaluations';
 import { type TestSource } from './protocol';
-import { testSetOf } from './run-data';
+import { testSetOf } from './test-set';
 
 export const datasetIdOf = (spec: DatasetSpec): string => (spec.kind === 'imported' ? spec.id : spec.kind);
 

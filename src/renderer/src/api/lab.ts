@@ -1,7 +1,8 @@
 // Picks the LabApi once: the preload's window.lab inside Electron, a WebSocket client against `rlab serve` in a browser.
-import { LAB_METHODS, type LabApi, type LabMethods } from '../../../shared/contract';
+import { type LabApi } from '../../../shared/contract';
 import { LabError } from '../../../shared/errors';
-import { withLabErrors } from './ipc-errors';
+import { makeLabApi } from '../../../shared/make-lab-api';
+import { overPreload } from './over-preload';
 import { takePageToken } from './page-token';
 import { WsLabClient } from '../../../shared/ws-client';
 
@@ -10,10 +11,11 @@ let wsClient: WsLabClient | null = null;
 let unavailable: LabError | null = null;
 
 /** A LabApi whose every call fails with `err`: the page still renders and shows why instead of crashing. */
-function failingLab(err: LabError): LabApi {
-  const methods = Object.fromEntries(LAB_METHODS.map((m) => [m, () => Promise.reject(err)])) as unknown as LabMethods;
-  const none = () => () => undefined;
-  return { ...methods, onRunStatus: none, onProgress: none, onEpochEnd: none, onEvaluation: none, onLog: none, onDatasetProgress: none, onJobFinished: none };
+export function failingLab(err: LabError): LabApi {
+  return makeLabApi(
+    () => Promise.reject(err),
+    () => () => undefined,
+  );
 }
 
 /** ws://host/ws?token=… for the page at `location` (http → ws, https → wss); the token defaults to the one in its address. */
@@ -26,7 +28,7 @@ export function wsUrlFor(location: { protocol: string; host: string; search: str
 export function getLab(): LabApi {
   if (lab) return lab;
   if (typeof window !== 'undefined' && typeof window.lab !== 'undefined') {
-    lab = withLabErrors(window.lab);
+    lab = overPreload(window.lab);
     return lab;
   }
   try {

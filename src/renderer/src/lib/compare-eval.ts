@@ -4,6 +4,7 @@ import { type RunDetail } from '../../../shared/contract';
 import { type SeedGroup, type SeedStat } from '../../../shared/seed-stats';
 import { cleanOf, evalMeasures, measureCurves, sourceLabel, type MeasureCurve } from '../charts/eval-series';
 import { color, type Series } from '../charts/series';
+import { runDefenceText } from './run-defence';
 import { bandOf, groupClean } from './seed-view';
 
 export interface EvalChart {
@@ -15,7 +16,7 @@ export interface EvalChart {
 
 export interface EvalChartsInput {
   /** The compared runs, in the page's order (a run's colour is its index). */
-  runs: readonly Pick<RunDetail, 'id' | 'name' | 'role' | 'seed' | 'evaluations' | 'ensembles' | 'cleanAccuracy'>[];
+  runs: readonly (Pick<RunDetail, 'id' | 'name' | 'role' | 'seed' | 'evaluations' | 'ensembles' | 'cleanAccuracy' | 'kind' | 'defence'> & { config?: Pick<RunDetail['config'], 'defence'> })[];
   /** Seed groups to draw as their mean with a band; their runs get no curve of their own. Empty: every run alone. */
   groups: readonly SeedGroup[];
   /** Every base run the page knows: a transfer from each seed's own base run is one curve of its group. */
@@ -56,7 +57,8 @@ export function compareEvalCharts(input: EvalChartsInput): EvalChart[] {
       const points = c.points.map((p) => ({ x: p.x, y: p.y }));
       if (clean !== null && !points.some((p) => p.x === 0)) points.unshift({ x: 0, y: clean });
       const source = c.ensemble ? 'worst case per example' : sourceLabel(c.sourceRunId, nameOf);
-      add(c, [{ label: `${r.name} (${r.role}) · ${source}`, color: colorOf(r.id), dashed: c.transfer, markers: true, points }]);
+      // named by defence: several defences of one experiment are told apart
+      add(c, [{ label: `${r.name} (${runDefenceText(r)}) · ${source}`, color: colorOf(r.id), dashed: c.transfer, markers: true, points }]);
     }
   }
   // attacks first, ensembles (which combine them) after

@@ -1,5 +1,6 @@
 // Hyperparameter table of the Compare page: each run's config flattened to dotted keys, rows marked where runs differ.
 import { type RunDetail } from '../../../shared/contract';
+import { defenceOfRun, defenceTitle } from './run-defence';
 
 export interface ParamRow {
   key: string;
@@ -26,6 +27,13 @@ function flattenInto(out: Record<string, string>, prefix: string, value: unknown
 export function flattenRun(run: RunDetail): Record<string, string> {
   const c = run.config;
   const out: Record<string, string> = { role: run.role };
+  const defence = defenceOfRun(run);
+  out.defence = defence ? defenceTitle(defence) : 'imported';
+  if (defence) {
+    // the method's parameters (an NSL run's are its advReg, below)
+    const { method: _method, label: _label, ...params } = defence as Record<string, unknown>;
+    flattenInto(out, 'defence', params);
+  }
   flattenInto(out, 'hparams', c.hparams);
   const { featureMask, ...advReg } = c.advReg;
   flattenInto(out, 'advReg', advReg);

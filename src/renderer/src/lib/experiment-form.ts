@@ -1,11 +1,12 @@
 // The New-experiment form as plain data: presets, conversion of the typed text to an ExperimentConfig, and
 // validation with the shared schema so every message matches what main, serve and the CLI would say.
 import { type AttackRow, attackInputOf, attackRowOf, newAttackRow } from './attack-rows';
+import { type DefenceRow, defenceInputOf, defenceRowOf } from './defence-rows';
 import { type PresetName, presetConfig } from '../../../shared/presets';
 import { type ExperimentConfig, type ExperimentConfigInput, ExperimentConfigSchema } from '../../../shared/schemas';
 import { describeIssue } from '../../../shared/validate';
 
-export type { AttackRow };
+export type { AttackRow, DefenceRow };
 
 export type MaskChoice = 'all' | 'center';
 
@@ -41,6 +42,8 @@ export interface ExperimentForm {
   pgdEpsilon: string;
   randomInit: boolean;
   featureMask: MaskChoice;
+  /** What the adv runs train with: one run per defence and seed. */
+  defences: DefenceRow[];
   attacks: AttackRow[];
 }
 
@@ -68,6 +71,8 @@ export function presetForm(name: PresetName): ExperimentForm {
     pgdIterations: String(a.pgdIterations), pgdEpsilon: text(a.pgdEpsilon), randomInit: a.randomInit,
     // the form offers all pixels or the centre mask (the presets test checks a preset round-trips)
     featureMask: a.featureMask === undefined ? 'all' : 'center',
+    // as the preset gives them, so fields it leaves to the method's default stay empty (the placeholder shows it)
+    defences: (presetConfig(name).defences ?? c.defences).map(defenceRowOf),
     attacks: c.attacks.map(attackRowOf),
   };
 }
@@ -141,6 +146,8 @@ export function formToInput(f: ExperimentForm): ExperimentConfigInput {
       pgdEpsilon: optional(f.pgdEpsilon), randomInit: f.randomInit,
       featureMask: f.featureMask === 'center' && Number.isInteger(h) && Number.isInteger(w) ? centerMask(h!, w!) : undefined,
     },
+    // likewise only the fields each defence takes (src/shared/defences.ts)
+    defences: f.defences.map(defenceInputOf),
     // only the fields the attack takes; an empty one is left to the attack's default (src/shared/attacks.ts)
     attacks: f.attacks.map((a) => attackInputOf(a, numbers(a.epsilons))),
   };

@@ -1,6 +1,7 @@
 // Search, filter and sort of the Experiments table; pure functions over RunSummary.
 import { type RunStatus, type RunSummary } from '../../../shared/contract';
 import { comparableHeadlines, type Headline, referenceHeadline } from '../../../shared/headline';
+import { runDefenceText } from './run-defence';
 
 export type SortKey = 'name' | 'status' | 'cleanAccuracy' | 'robustAccuracy' | 'backend' | 'durationMs' | 'createdAt';
 export type SortDir = 'asc' | 'desc';
@@ -13,11 +14,11 @@ export interface RunFilter {
 
 export const ALL_STATUSES: readonly RunStatus[] = ['queued', 'running', 'completed', 'failed', 'cancelled', 'interrupted'];
 
-/** Case-insensitive match of every whitespace-separated word against name, experiment, role, id and tags. */
+/** Case-insensitive match of every whitespace-separated word against name, experiment, role, defence, id and tags. */
 export function matchesSearch(run: RunSummary, search: string): boolean {
   const words = search.toLowerCase().split(/\s+/).filter(Boolean);
   if (words.length === 0) return true;
-  const hay = [run.name, run.experimentName, run.role, run.id, run.experimentId, run.backend ?? '', ...run.tags].join(' ').toLowerCase();
+  const hay = [run.name, run.experimentName, run.role, runDefenceText(run), run.id, run.experimentId, run.backend ?? '', ...run.tags].join(' ').toLowerCase();
   return words.every((w) => hay.includes(w));
 }
 

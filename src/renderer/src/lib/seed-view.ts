@@ -98,9 +98,14 @@ export function bandSeries(group: SeedGroup, metric: string, label: string, colo
   return bandOf(pts, { label, color, markers: true });
 }
 
-/** "mnist · adv, mean of 3 seeds" */
+/** "mnist · adv, mean of 3 seeds", "mnist · pgd-at, mean of 3 seeds": an adv group is named by its defence. */
 export function groupLabel(group: SeedGroup, experimentName: string): string {
-  return `${experimentName} · ${group.role}, mean of ${group.members.length} seeds`;
+  return `${experimentName} · ${groupName(group)}, mean of ${group.members.length} seeds`;
+}
+
+/** "base", or an adv group's defence label ("adv" for the tutorial's NSL, "pgd-at", ...). */
+export function groupName(group: Pick<SeedGroup, 'role' | 'defence'>): string {
+  return group.role === 'base' || group.defence === '' ? group.role : group.defence;
 }
 
 /**

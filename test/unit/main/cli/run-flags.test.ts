@@ -1,9 +1,31 @@
+// `rlab run` flags build the createExperiment request; the service's parse of it (the same parseOrThrow, run here on
+// the request the CLI sends) refuses bad values, and field-flags.ts says them as flags.
 import { describe, expect, it } from 'vitest';
 import { Flags, parseArgs } from '../../../../src/main/cli/args';
+import { inFlagTerms, RUN_FIELD_FLAGS as FIELD_FLAGS, runFieldFlags } from '../../../../src/main/cli/field-flags';
 import { flagForField, withFlagName } from '../../../../src/main/cli/flag-errors';
-import { buildRunConfig, FIELD_FLAGS, RUN_FLAGS } from '../../../../src/main/cli/run-flags';
+import { buildRunConfig, RUN_FLAGS } from '../../../../src/main/cli/run-flags';
+import { LAB_REQUEST_SCHEMAS } from '../../../../src/shared/contract';
+import { commandHelp } from '../../../../src/main/cli/commands/help';
+import { runCommand } from '../../../../src/main/cli/commands/run';
+import { DEFENCE_METHODS, type DefenceMethod } from '../../../../src/shared/defences';
+import { PRESET_NAMES } from '../../../../src/shared/presets';
+import { parseOrThrow } from '../../../../src/shared/validate';
 
-const config = (...argv: string[]) => buildRunConfig(new Flags(parseArgs(argv, RUN_FLAGS, 'run')));
+const request = (...argv: string[]) => buildRunConfig(new Flags(parseArgs(argv, RUN_FLAGS, 'run')));
+/** The config as the service parses it. */
+const config = (...argv: string[]) => parseOrThrow(LAB_REQUEST_SCHEMAS.createExperiment, { config: request(...argv) }).config;
+/** What `rlab run` prints for these flags: a flag-parsing refusal, or the service's refusal in flag terms. */
+function refusal(...argv: string[]): string {
+  try {
+    const input = request(...argv);
+    parseOrThrow(LAB_REQUEST_SCHEMAS.createExperiment, { config: input });
+    return 'accepted';
+  } catch (err) {
+    const methods = (err instanceof Error && err.name === 'UsageError' ? [] : ((request(...argv).defences ?? []).map((d) => d.method) as DefenceMethod[]));
+    return (inFlagTerms(err, runFieldFlags(methods)) as Error).message;
+  }
+}
 
 describe('rlab run presets', () => {
   it('mnist-tutorial is the NSL tutorial configuration', () => {
@@ -57,7 +79,7 @@ describe('rlab run flags', () => {
   });
 
   it.each([
-    [['--preset', 'huge'], '--preset must be one of mnist-tutorial, mnist-tutorial-clipped, quick (got "huge")'],
+    [['--preset', 'huge'], `--preset must be one of ${PRESET_NAMES.join(', ')} (got "huge")`],
     [['--adv-step-size', '0'], '--adv-step-size must be > 0 (got 0)'],
     [['--adv-step-size', '-0.1'], '--adv-step-size must be > 0 (got -0.1)'],
     [['--adv-multiplier', '-1'], '--adv-multiplier must be ≥ 0 (got -1)'],
@@ -74,11 +96,15 @@ describe('rlab run flags', () => {
     [['--dataset', 'cifar'], '--dataset must be one of mnist-sample, mnist, fashion-mnist, imported:ID (got "cifar")'],
     [['--seed', '-3'], '--seed must be ≥ 0 (got -3)'],
   ])('%j → %s', (argv, message) => {
-    expect(() => config(...argv)).toThrow(message);
+    expect(refusal(...argv)).toContain(message);
   });
 
   it('name the l1 + pgd-epsilon conflict by flag', () => {
-    expect(() => config('--adv-grad-norm', 'l1', '--pgd-epsilon', '0.1')).toThrow(/^--pgd-epsilon cannot be used with --adv-grad-norm "l1"/);
+    expect(refusal('--adv-grad-norm', 'l1', '--pgd-epsilon', '0.1')).toMatch(/^--pgd-epsilon cannot be used with --adv-grad-norm "l1"/);
+  });
+
+  it('send a relative --base-model as this shell\'s absolute path (the host may run elsewhere)', () => {
+    expect(request('--base-model', 'm/model.json').baseModelPath).toBe(`${process.cwd()}/m/model.json`);
   });
 });
 
@@ -95,5 +121,38 @@ describe('flag names in messages', () => {
     const msg = 'trainSize + testSize must be ≤ 10000, the number of examples in "mnist-sample" (got 20000 + 400)';
     expect(withFlagName(msg, 'trainSize', FIELD_FLAGS)).toBe('--train-size + --test-size must be ≤ 10000, the number of examples in "mnist-sample" (got 20000 + 400)');
     expect(withFlagName('cannot read model.json', 'config.baseModelPath', FIELD_FLAGS)).toBe('--base-model: cannot read model.json');
+  });
+});
+
+describe('rlab run --defence', () => {
+  it('standard alone is the base run; other methods add one adv run each, after the base run', () => {
+    expect(request('--defence', 'standard')).toMatchObject({ runs: ['base'] });
+    expect(request('--defence', 'standard').defences).toBeUndefined();
+    expect(request('--defence', 'pgd-at,trades')).toMatchObject({ runs: ['base', 'adv'], defences: [{ method: 'pgd-at' }, { method: 'trades' }] });
+    expect(request('--defence', 'standard,mart', '--runs', 'adv')).toMatchObject({ runs: ['adv'], defences: [{ method: 'mart' }] });
+  });
+
+  it('puts each parameter flag on the fields of every chosen defence that takes it', () => {
+    const c = config('--defence', 'trades,pgd-at,fast-at', '--trades-beta', '1', '--eps', '0.2', '--attack-steps', '7', '--no-random-start', '--lr-max', '0.01', '--no-cyclic-lr', '--no-overfit-guard', '--fast-alpha', '0.25');
+    expect(c.defences).toEqual([
+      { method: 'trades', norm: 'infinity', epsilon: 0.2, steps: 7, stepSize: 0.01, epsilonRampEpochs: 0, beta: 1 },
+      { method: 'pgd-at', norm: 'infinity', epsilon: 0.2, steps: 7, stepSize: 0.01, epsilonRampEpochs: 0, randomStart: false },
+      { method: 'fast-at', norm: 'infinity', epsilon: 0.2, alpha: 0.25, cyclicLr: false, lrMax: 0.01, overfitGuard: false, overfitDrop: 0.2 },
+    ]);
+  });
+
+  it("without --defence, applies the parameter flags to a starting config's defences", () => {
+    const c = config('--preset', 'mnist-defences', '--trades-beta', '2');
+    expect(c.defences.find((d) => d.method === 'trades')).toMatchObject({ beta: 2 });
+    expect(c.defences.find((d) => d.method === 'mart')).not.toMatchObject({ beta: 2 });
+  });
+
+  it('rlab help run lists every defence flag with the defences that take it and their defaults', () => {
+    const help = commandHelp(runCommand);
+    expect(help).toMatch(/--trades-beta X\s+weight β of the KL term \(≥ 0\) \[trades; default 6\]/);
+    expect(help).toMatch(/--attack-steps N\s+inner maximisation steps \[pgd-at, trades, mart; default 40\]/);
+    expect(help).toMatch(/--no-overfit-guard\s+no early stop on catastrophic overfitting \[fast-at; default on\]/);
+    expect(help).toContain('--fast-alpha X');
+    for (const m of DEFENCE_METHODS) expect(help).toContain(`  ${m} `);
   });
 });

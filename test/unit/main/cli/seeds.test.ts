@@ -1,12 +1,23 @@
-// `rlab run --seeds`: the flag through the shared schema, and the mean ± std tables of `rlab run` and `rlab show`.
+// `rlab run --seeds`: the flag through the service's parse of the request, and the mean ± std tables of `rlab run` and `rlab show`.
 import { describe, expect, it } from 'vitest';
 import { Flags, parseArgs, UsageError } from '../../../../src/main/cli/args';
+import { inFlagTerms, RUN_FIELD_FLAGS } from '../../../../src/main/cli/field-flags';
 import { buildRunConfig, RUN_FLAGS } from '../../../../src/main/cli/run-flags';
+import { LAB_REQUEST_SCHEMAS } from '../../../../src/shared/contract';
+import { parseOrThrow } from '../../../../src/shared/validate';
 import { describeSeedGroups, numberStat, percentStat, seedResultTable } from '../../../../src/main/cli/seed-table';
 import { type EvaluationRecord, type RunDetail } from '../../../../src/shared/contract';
 import { seedGroups } from '../../../../src/shared/seed-stats';
 
-const config = (...argv: string[]) => buildRunConfig(new Flags(parseArgs(argv, RUN_FLAGS, 'run')));
+/** The config `rlab run` sends, as the service parses it (the service's refusals said in flag terms, as the CLI says them). */
+const config = (...argv: string[]) => {
+  const input = buildRunConfig(new Flags(parseArgs(argv, RUN_FLAGS, 'run')));
+  try {
+    return parseOrThrow(LAB_REQUEST_SCHEMAS.createExperiment, { config: input }).config;
+  } catch (err) {
+    throw inFlagTerms(err, RUN_FIELD_FLAGS);
+  }
+};
 
 function usageError(argv: string[]): string {
   try {

@@ -1,10 +1,12 @@
 // A small in-test LabService: records calls, answers from per-method handlers, and emits events on demand.
-import { EVENT_SUBSCRIBERS, LAB_EVENTS, LAB_METHODS, type LabEventName, type LabEvents, type LabMethod, type LabMethods } from '../../../../src/shared/contract';
+// Built by makeLabApi like every other LabApi, so it has exactly the contract's methods and subscriptions.
+import { type LabApi, type LabEventMessage, type LabEventName, type LabEvents, type LabMethod } from '../../../../src/shared/contract';
 import { LabError } from '../../../../src/shared/errors';
-import { type LabEventSource } from '../../../../src/main/handlers/events';
+import { EventHub } from '../../../../src/shared/event-hub';
+import { makeLabApi } from '../../../../src/shared/make-lab-api';
 
 export interface FakeLab {
-  service: LabMethods & LabEventSource;
+  service: LabApi;
   calls: { method: LabMethod; request: unknown }[];
   /** Replaces the answer of one method. */
   answer(method: LabMethod, fn: (request: unknown) => unknown): void;
@@ -15,29 +17,21 @@ export interface FakeLab {
 export function createFakeLab(): FakeLab {
   const calls: FakeLab['calls'] = [];
   const answers = new Map<LabMethod, (request: unknown) => unknown>();
-  const listeners = new Map<LabEventName, Set<(payload: unknown) => void>>(LAB_EVENTS.map((e) => [e, new Set()]));
-  const service: Record<string, unknown> = {};
-  for (const method of LAB_METHODS) {
-    service[method] = async (request: unknown) => {
+  const hub = new EventHub();
+  const service = makeLabApi(
+    async (method, request) => {
       calls.push({ method, request });
       const fn = answers.get(method);
       if (!fn) throw new LabError('unsupported', `fake lab has no answer for ${method}`);
       return fn(request);
-    };
-  }
-  for (const event of LAB_EVENTS) {
-    service[EVENT_SUBSCRIBERS[event]] = (cb: (payload: unknown) => void) => {
-      listeners.get(event)!.add(cb);
-      return () => listeners.get(event)!.delete(cb);
-    };
-  }
+    },
+    (event, cb) => hub.on(event, cb),
+  );
   return {
-    service: service as unknown as LabMethods & LabEventSource,
+    service,
     calls,
     answer: (method, fn) => answers.set(method, fn),
-    emit: (event, payload) => {
-      for (const cb of listeners.get(event)!) cb(payload);
-    },
-    listenerCount: () => [...listeners.values()].reduce((n, s) => n + s.size, 0),
+    emit: (event, payload) => hub.emit({ event, payload } as LabEventMessage),
+    listenerCount: () => hub.listenerCount(),
   };
 }

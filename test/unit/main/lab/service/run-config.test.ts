@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ExperimentConfigSchema } from '../../../../../src/shared/schemas';
-import { checkAttackSuite, evalTasksFor, runConfigFor, type SourceLookup } from '../../../../../src/main/lab/service/run-config';
+import { checkAttackSuite, evalTasksFor, plannedRunsOf, runConfigFor, type SourceLookup } from '../../../../../src/main/lab/service/run-config';
 import { TUTORIAL_SUITE } from './helpers';
 
 const config = ExperimentConfigSchema.parse({ advReg: { multiplier: 0.2 }, seed: 11, attacks: TUTORIAL_SUITE });
@@ -86,5 +86,42 @@ describe('checkAttackSuite', () => {
       ['autoattack', 500],
       ['autoattack', null],
     ]);
+  });
+});
+
+describe('plannedRunsOf', () => {
+  const defences = ExperimentConfigSchema.parse({
+    name: 'd',
+    advReg: { multiplier: 0.2, advStepSize: 0.2, advGradNorm: 'infinity' },
+    defences: [{ method: 'nsl', label: 'nsl' }, { method: 'nsl', label: 'nsl-pgd', advReg: { pgdIterations: 40, pgdEpsilon: 0.3, advStepSize: 0.01, randomInit: true } }, { method: 'pgd-at', steps: 10, stepSize: 0.075 }],
+  });
+
+  it('plans the base run first, then one adv run per defence, each recording what trains it', () => {
+    const planned = plannedRunsOf(defences);
+    expect(planned.map((p) => [p.role, p.label, p.config.defence?.method])).toEqual([
+      ['base', 'base', 'standard'],
+      ['adv', 'nsl', 'nsl'],
+      ['adv', 'nsl-pgd', 'nsl'],
+      ['adv', 'pgd-at', 'pgd-at'],
+    ]);
+    // an NSL defence's overrides are merged into the run's advReg (and not kept twice)
+    expect(planned[2]!.config.advReg).toMatchObject({ multiplier: 0.2, advStepSize: 0.01, advGradNorm: 'infinity', pgdIterations: 40, pgdEpsilon: 0.3, randomInit: true });
+    expect(planned[2]!.config.defence).toEqual({ method: 'nsl', label: 'nsl-pgd' });
+    expect(planned[1]!.config.advReg).toMatchObject({ advStepSize: 0.2, pgdIterations: 1 });
+    // NSL's term does not train the other defences
+    expect(planned[3]!.config.advReg.multiplier).toBe(0);
+    expect(planned[3]!.config.defence).toEqual({ method: 'pgd-at', norm: 'infinity', epsilon: 0.3, steps: 10, stepSize: 0.075, epsilonRampEpochs: 0, randomStart: true });
+    // same model, data and seed for every run
+    expect(new Set(planned.map((p) => JSON.stringify([p.config.hparams, p.config.data, p.config.seed]))).size).toBe(1);
+  });
+
+  it('plans only the base run without adv, and the tutorial pair by default', () => {
+    expect(plannedRunsOf(ExperimentConfigSchema.parse({ runs: ['base'], defences: [{ method: 'trades' }] })).map((p) => p.label)).toEqual(['base']);
+    expect(plannedRunsOf(ExperimentConfigSchema.parse({})).map((p) => [p.label, p.config.defence?.method])).toEqual([['base', 'standard'], ['adv', 'nsl']]);
+  });
+
+  it('refuses NSL overrides that contradict the merged advReg', () => {
+    const bad = ExperimentConfigSchema.parse({ advReg: { clipValueMin: 0, clipValueMax: 1 }, defences: [{ method: 'nsl', advReg: { clipValueMin: 2 } }] });
+    expect(() => plannedRunsOf(bad)).toThrow(/clipValueMax/);
   });
 });

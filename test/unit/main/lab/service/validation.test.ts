@@ -53,7 +53,7 @@ describe('createExperiment data split', () => {
     const err = await refused({ data: { trainSize: 9000, testSize: 2000 } });
     expect(err.code).toBe('invalid_argument');
     expect(err.field).toBe('config.data.trainSize');
-    expect(err.message).toBe('config.data.trainSize + testSize must be ≤ 10000, the number of examples in "mnist-sample" (got 9000 + 2000)');
+    expect(err.message).toBe('config.data.trainSize must be in [1, 8000]: dataset "mnist-sample" has 10000 images and config.data.testSize takes 2000 (got 9000)');
   });
 
   it('refuses an imported dataset the lab does not have', async () => {

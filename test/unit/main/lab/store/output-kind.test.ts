@@ -4,7 +4,7 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openStore, type Store } from '../../../../../src/main/lab/store';
-import { APPLICATION_ID, MIGRATIONS, SCHEMA_LOG_TABLE } from '../../../../../src/main/lab/store/migrations';
+import { APPLICATION_ID, LATEST_SCHEMA_VERSION, MIGRATIONS, SCHEMA_LOG_TABLE } from '../../../../../src/main/lab/store/migrations';
 import { cleanup, createExperiment, makeTempDir, openTemp } from './helpers';
 
 let dir: string;
@@ -51,7 +51,7 @@ describe('migration v2 → v3', () => {
     raw.close();
 
     store = openStore(file);
-    expect(store.migration).toMatchObject({ from: 2, to: 3 });
+    expect(store.migration).toMatchObject({ from: 2, to: LATEST_SCHEMA_VERSION });
     expect(['run_built', 'run_started', 'run_imported'].map((id) => store.getRunSummary(id).outputKind)).toEqual(['probabilities', null, 'logits']);
   });
 });

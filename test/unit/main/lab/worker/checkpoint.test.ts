@@ -78,4 +78,19 @@ describe('checkpoints', () => {
     m.dispose();
     other.dispose();
   });
+
+  it("keeps the training step's state (JSON) with the weights, and none when the step has none", async () => {
+    const m = buildModel(H, 2);
+    const opt = tf.train.adam(0.01);
+    const withState = checkpointDir(tmp, 21);
+    const state = { accuracies: [0.5, 0.25], best: { epoch: 1, accuracy: 0.5 } };
+    await saveCheckpoint(withState, m, opt, { epoch: 2, step: 8, defenceState: state });
+    expect((await readCheckpointState(withState)).defenceState).toEqual(state);
+    expect((await restoreCheckpoint(withState, m, opt)).defenceState).toEqual(state);
+    const without = checkpointDir(tmp, 22);
+    await saveCheckpoint(without, m, opt, { epoch: 2, step: 8 });
+    expect('defenceState' in (await readCheckpointState(without))).toBe(false);
+    m.dispose();
+    opt.dispose();
+  });
 });
