@@ -84,17 +84,18 @@ function defences(inner: number, stepSize: number, ramp: number, nslPgd: { itera
 }
 
 /**
- * Every defence judged by the same attacks at ε 0.1/0.2/0.3: FGSM transferred from the base model and white-box on
- * the whole test split, then PGD-20, APGD-CE and APGD-T (AutoAttack's gradient part, `targets` classes) on the same
- * `images` of it, so their ensemble (the per-example worst case) is one number per ε. On a robust model every image
- * survives most steps, so these cost about their full budget: APGD-T runs at ε 0.3 only unless `allRadii`.
+ * Every defence judged by the same attacks at ε 0.1/0.2/0.3, all on the same `images` of the test split so that their
+ * ensemble (the per-example worst case) is the one number per ε, the headline included: FGSM transferred from the
+ * base model and white-box, PGD-20, APGD-CE and APGD-T (AutoAttack's gradient part, `targets` classes). On a robust
+ * model every image survives most steps, so these cost about their full budget: APGD-T runs at ε 0.3 only unless
+ * `allRadii`. (With FGSM on more images than the rest, the headline would be FGSM's alone on its larger subset.)
  */
 function defenceSuite(images: number | undefined, targets: number, allRadii: boolean): AttackSuite {
   const eps = [0.1, 0.2, 0.3];
   const part = images === undefined ? {} : { testSize: images };
   return [
-    { attack: 'fgsm', norm: 'infinity', epsilons: eps, randomStart: false, source: 'base' },
-    { attack: 'fgsm', norm: 'infinity', epsilons: eps, randomStart: false, source: 'self' },
+    { attack: 'fgsm', norm: 'infinity', epsilons: eps, randomStart: false, source: 'base', ...part },
+    { attack: 'fgsm', norm: 'infinity', epsilons: eps, randomStart: false, source: 'self', ...part },
     { attack: 'pgd', norm: 'infinity', epsilons: eps, steps: 20, randomStart: true, restarts: 1, source: 'self', ...part },
     { attack: 'apgd-ce', norm: 'infinity', epsilons: eps, steps: 100, restarts: 1, source: 'self', ...part },
     { attack: 'apgd-t', norm: 'infinity', epsilons: allRadii ? eps : [0.3], steps: 100, restarts: 1, targets, source: 'self', ...part },

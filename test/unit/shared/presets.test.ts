@@ -76,3 +76,14 @@ describe('the tutorial headline', () => {
     expect(ExperimentConfigSchema.parse(presetConfig('quick')).attacks.every((a) => a.testSize === undefined)).toBe(true);
   });
 });
+
+describe('the defence presets', () => {
+  it('attack every model on one test subset, so the ensemble per ε (and the headline) includes the strongest attacks', () => {
+    for (const name of ['mnist-defences', 'mnist-defences-full'] as const) {
+      const c = ExperimentConfigSchema.parse(presetConfig(name));
+      expect(new Set(c.attacks.map((a) => a.testSize ?? c.data.testSize)).size, name).toBe(1);
+      expect(c.attacks.map((a) => a.attack), name).toEqual(['fgsm', 'fgsm', 'pgd', 'apgd-ce', 'apgd-t']);
+      expect(new Set(c.attacks.flatMap((a) => a.epsilons))).toEqual(new Set([0.1, 0.2, 0.3]));
+    }
+  });
+});

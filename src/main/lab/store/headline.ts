@@ -29,7 +29,7 @@ const subsetKey = (e: EvaluationRecord): string => `${e.subset!.dataset}|${e.sub
 
 /**
  * The headline of a run from its evaluations: at HEADLINE_NORM and HEADLINE_EPSILON, on one test subset (the one with
- * a white-box AutoAttack, else the largest, else the latest), the latest white-box AutoAttack when there is one,
+ * a white-box AutoAttack, else one with a white-box iterative attack, else the largest, else the latest), the latest white-box AutoAttack when there is one,
  * otherwise the ensemble of every attack there ("worst of FGSM, PGD-20"). Evaluations without a recorded subset
  * (stored before v2) never make a headline: nobody could tell which images they scored.
  */
@@ -39,10 +39,12 @@ export function headlineOf(evals: readonly EvaluationRecord[], ensemble: (member
   const groups = new Map<string, EvaluationRecord[]>();
   for (const e of at) groups.set(subsetKey(e), [...(groups.get(subsetKey(e)) ?? []), e]);
   const isAuto = (e: EvaluationRecord) => e.attack === HEADLINE_ATTACK && e.sourceRunId === null;
-  const score = (g: EvaluationRecord[]): [number, number, number] => [Number(g.some(isAuto)), g[0]!.count, Math.max(...g.map((e) => e.id))];
+  // one white-box iterative attack outweighs any number of images scored by FGSM alone, which overstates robustness
+  const isIterative = (e: EvaluationRecord) => e.attack !== 'fgsm' && e.sourceRunId === null;
+  const score = (g: EvaluationRecord[]): number[] => [Number(g.some(isAuto)), Number(g.some(isIterative)), g[0]!.count, Math.max(...g.map((e) => e.id))];
   const chosen = [...groups.values()].sort((a, b) => {
     const [x, y] = [score(a), score(b)];
-    return y[0] - x[0] || y[1] - x[1] || y[2] - x[2];
+    return y[0]! - x[0]! || y[1]! - x[1]! || y[2]! - x[2]! || y[3]! - x[3]!;
   })[0]!;
   const subset = chosen[0]!.subset!;
   const auto = chosen.filter(isAuto).at(-1);

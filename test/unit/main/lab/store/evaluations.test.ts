@@ -47,6 +47,21 @@ describe('headline accuracies', () => {
     expect(store.getRunSummary(base).robustAccuracy).toBeNull();
   });
 
+  it('prefers the subset a white-box iterative attack scored over a larger one only FGSM scored', () => {
+    const big = { ...SUBSET, size: 20, indicesHash: 'bbbbbbbbbbbbbbbb' };
+    const twenty = Uint8Array.from({ length: 20 }, (_, i) => (i < 18 ? 1 : 0));
+    store.recordEvaluation(evaluation({ attack: 'fgsm', steps: 1, stepSize: null, randomStart: false, count: 20, accuracy: 0.9, mask: twenty, subset: big }));
+    expect(store.getRunSummary(adv).robustLabel).toBe('FGSM ∞ ε0.2, 20 images');
+    store.recordEvaluation(measured({ correctFirst: 3 }));
+    expect(store.getRunSummary(adv)).toMatchObject({ robustAccuracy: 0.3, robustLabel: 'PGD-20 ∞ ε0.2, 10 images' });
+    // a transfer attack is not white-box: it does not outweigh the larger FGSM subset
+    const other = { ...SUBSET, size: 10, indicesHash: 'cccccccccccccccc' };
+    store.recordEvaluation(measured({ runId: base, sourceRunId: null, attack: 'fgsm', steps: 1, stepSize: null, randomStart: false, correctFirst: 9, subset: other }));
+    store.recordEvaluation(measured({ runId: base, sourceRunId: adv, steps: 20, correctFirst: 2, subset: other }));
+    store.recordEvaluation(evaluation({ runId: base, attack: 'fgsm', steps: 1, stepSize: null, randomStart: false, count: 20, accuracy: 0.9, mask: twenty, subset: big }));
+    expect(store.getRunSummary(base).robustLabel).toBe('FGSM ∞ ε0.2, 20 images');
+  });
+
   it('a white-box AutoAttack at the headline ε is the headline, whatever else ran', () => {
     store.recordEvaluation(measured({ correctFirst: 3 }));
     store.recordEvaluation(measured({ attack: 'autoattack', steps: 100, stepSize: null, correctFirst: 5 }));
