@@ -8,13 +8,12 @@ import { createServer } from 'node:http';
 import { type AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { WebSocket } from 'ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { endpointPath, readEndpoint, writeEndpoint } from '../../../../src/main/lab/host/endpoint-file';
-import { LAB_PROTOCOL_VERSION, type LabEventName, type LabEvents, type RunDetail, type RunSummary } from '../../../../src/shared/contract';
-import { type WebSocketCtor, WsLabClient } from '../../../../src/shared/ws-client';
+import { LAB_PROTOCOL_VERSION, type LabEvents, type RunDetail, type RunSummary } from '../../../../src/shared/contract';
 import { fingerprint, setWritable } from '../lab/service/lab-files';
 import { RLAB_BIN, runRlab } from './rlab-process';
+import { observe } from '../server/rlab-child';
 
 // epochs of 8,000 digits take long enough that a client started during one still finds the run training
 const TRAIN = ['--preset', 'quick', '--conv-filters', '4', '--fc-units', '8', '--train-size', '8000', '--test-size', '128', '--runs', 'base'];
@@ -82,41 +81,6 @@ async function serve(home: string): Promise<Child & { url: string }> {
   return { ...s, url: m[1]! };
 }
 
-/** A browser's view of the host: the shared WebSocket client, recording every event. */
-async function observe(httpUrl: string): Promise<{ events: { event: LabEventName; payload: unknown }[]; waitFor<K extends LabEventName>(event: K, pred: (p: LabEvents[K]) => boolean): Promise<LabEvents[K]>; close(): void }> {
-  const u = new URL(httpUrl);
-  const client = new WsLabClient({ url: `ws://${u.host}/ws?token=${u.searchParams.get('token')}`, WebSocketImpl: WebSocket as unknown as WebSocketCtor, reconnect: false });
-  const events: { event: LabEventName; payload: unknown }[] = [];
-  const waiters: { event: LabEventName; pred(p: unknown): boolean; resolve(p: unknown): void }[] = [];
-  const record = (event: LabEventName) => (payload: unknown) => {
-    events.push({ event, payload });
-    for (const w of waiters.splice(0)) {
-      if (w.event === event && w.pred(payload)) w.resolve(payload);
-      else waiters.push(w);
-    }
-  };
-  client.api.onProgress(record('progress'));
-  client.api.onEpochEnd(record('epoch-end'));
-  client.api.onRunStatus(record('run-status'));
-  client.api.onJobFinished(record('job-finished'));
-  await new Promise<void>((resolve, reject) => {
-    const off = client.onStateChange((state) => {
-      off();
-      if (state === 'open') resolve();
-      else reject(new Error(`observer could not connect: ${state}`));
-    });
-  });
-  return {
-    events,
-    waitFor: (event, pred) =>
-      new Promise((resolve) => {
-        const seen = events.find((e) => e.event === event && pred(e.payload as never));
-        if (seen) return resolve(seen.payload as never);
-        waiters.push({ event, pred: pred as (p: unknown) => boolean, resolve: resolve as (p: unknown) => void });
-      }),
-    close: () => client.close(),
-  };
-}
 
 const runsOf = (r: { stdout: string }): RunSummary[] => JSON.parse(r.stdout) as RunSummary[];
 
