@@ -20,34 +20,46 @@ export interface DefenceInfo {
   /** One line for help texts and the form, with its reference. */
   summary: string;
   reference: string;
+  /** What its training curves hold: the loss it minimises, and the adversarial term (`scaled_adversarial_loss`). */
+  curves: { loss: string; adversarial: string };
 }
 
 export const DEFENCE_INFO: Record<DefenceMethod, DefenceInfo> = {
-  standard: { title: 'Standard', summary: 'plain cross-entropy on clean images, no defence', reference: '' },
+  standard: {
+    title: 'Standard',
+    summary: 'plain cross-entropy on clean images, no defence',
+    reference: '',
+    curves: { loss: 'Loss (cross-entropy on clean images)', adversarial: 'Adversarial term (none: 0)' },
+  },
   nsl: {
     title: 'NSL',
     summary: "NSL's adversarial regularization: clean loss + multiplier · loss on a gradient neighbour (one step, or PGD)",
     reference: 'Goodfellow et al. 2015; TensorFlow Neural Structured Learning 1.4',
+    curves: { loss: 'Loss (labeled + multiplier · adversarial)', adversarial: 'Scaled adversarial loss (multiplier · neighbour loss)' },
   },
   'pgd-at': {
     title: 'PGD-AT',
     summary: 'adversarial training: the loss of the PGD adversary (random start, signed steps) only',
     reference: 'Madry et al. 2018, "Towards Deep Learning Models Resistant to Adversarial Attacks"',
+    curves: { loss: 'Loss (cross-entropy on the PGD point)', adversarial: 'Adversarial loss (the whole loss)' },
   },
   trades: {
     title: 'TRADES',
     summary: "clean cross-entropy + β · KL(p(x) ‖ p(x′)), x′ maximising the KL from x + 0.001·N(0, 1)",
     reference: 'Zhang et al. 2019, "Theoretically Principled Trade-off between Robustness and Accuracy"',
+    curves: { loss: 'Loss (clean cross-entropy + β · KL)', adversarial: 'β · KL(p(x) ‖ p(x′))' },
   },
   mart: {
     title: 'MART',
     summary: 'boosted cross-entropy on the PGD point + β · KL weighted by how misclassified the clean point is',
     reference: 'Wang et al. 2020, "Improving Adversarial Robustness Requires Revisiting Misclassified Examples"',
+    curves: { loss: 'Loss (boosted cross-entropy + β · weighted KL)', adversarial: 'Adversarial loss (the whole loss)' },
   },
   'fast-at': {
     title: 'Fast-AT',
     summary: 'one FGSM step of α = 1.25ε from a uniform random start, cyclic learning rate, early stop on catastrophic overfitting',
     reference: 'Wong et al. 2020, "Fast is better than free: Revisiting adversarial training"',
+    curves: { loss: 'Loss (cross-entropy on the FGSM point)', adversarial: 'Adversarial loss (the whole loss)' },
   },
 };
 

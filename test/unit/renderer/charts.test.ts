@@ -3,7 +3,8 @@ import { describe, expect, it } from 'vitest';
 import { type BatchMetrics, type EvaluationRecord } from '../../../src/shared/contract';
 import { evalCurves, evalSeries } from '../../../src/renderer/src/charts/eval-series';
 import { tickLabel } from '../../../src/renderer/src/charts/line-chart';
-import { batchPoints, metricKeys, smoothedPair } from '../../../src/renderer/src/charts/series';
+import { batchPoints, metricInfo, metricKeys, smoothedPair } from '../../../src/renderer/src/charts/series';
+import { DEFENCE_METHODS } from '../../../src/shared/defences';
 import { emaSmooth } from '../../../src/renderer/src/lib/smoothing';
 
 describe('emaSmooth', () => {
@@ -38,6 +39,20 @@ describe('series', () => {
     const pair = smoothedPair(batchPoints(batches, 'loss'), 0.5, 'Loss', '#000');
     expect(pair.map((s) => s.faint ?? false)).toEqual([true, false]);
     expect(smoothedPair(batchPoints(batches, 'loss'), 0, 'Loss', '#000')).toHaveLength(1);
+  });
+
+  it("titles the loss and adversarial term by what the run's defence puts in them, and leaves accuracy alone", () => {
+    expect(metricInfo('loss').label).toBe('Loss (labeled + multiplier · adversarial)');
+    expect(metricInfo('loss', 'nsl').label).toBe('Loss (labeled + multiplier · adversarial)');
+    expect(metricInfo('loss', 'pgd-at').label).toBe('Loss (cross-entropy on the PGD point)');
+    expect(metricInfo('scaled_adversarial_loss', 'trades').label).toBe('β · KL(p(x) ‖ p(x′))');
+    expect(metricInfo('loss', 'standard').label).toBe('Loss (cross-entropy on clean images)');
+    for (const m of DEFENCE_METHODS) {
+      expect(metricInfo('sparse_categorical_accuracy', m)).toEqual(metricInfo('sparse_categorical_accuracy'));
+      expect(metricInfo('loss', m).unit).toBe('loss');
+    }
+    const titles = DEFENCE_METHODS.map((m) => metricInfo('loss', m).label);
+    expect(new Set(titles).size).toBe(DEFENCE_METHODS.length);
   });
 
   it('labels axis ticks without floating-point noise', () => {

@@ -1,5 +1,6 @@
 // Chart-ready series built from metrics: what LineChart draws, independent of Chart.js.
 import { type BatchMetrics, type EpochMetrics } from '../../../shared/contract';
+import { DEFENCE_INFO, type DefenceMethod } from '../../../shared/defences';
 import { emaSmooth } from '../lib/smoothing';
 
 export interface Point {
@@ -78,6 +79,12 @@ export function metricKeys(rows: readonly { metrics: Record<string, number> }[])
   return [...known, ...[...seen].filter((k) => !known.includes(k)).sort()];
 }
 
-export function metricInfo(key: string): MetricInfo {
-  return TRAIN_METRICS.find((m) => m.key === key) ?? { key, label: key, unit: /acc/.test(key) ? 'fraction' : 'loss' };
+/** How a metric is shown; with the defence that trained the run, its loss and adversarial term say what they hold. */
+export function metricInfo(key: string, method?: DefenceMethod): MetricInfo {
+  const known = TRAIN_METRICS.find((m) => m.key === key) ?? { key, label: key, unit: /acc/.test(key) ? 'fraction' : 'loss' };
+  if (!method) return known;
+  const curves = DEFENCE_INFO[method].curves;
+  if (key === 'loss') return { ...known, label: curves.loss };
+  if (key === 'scaled_adversarial_loss') return { ...known, label: curves.adversarial };
+  return known;
 }
