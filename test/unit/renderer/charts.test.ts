@@ -51,6 +51,8 @@ describe('series', () => {
       expect(metricInfo('sparse_categorical_accuracy', m)).toEqual(metricInfo('sparse_categorical_accuracy'));
       expect(metricInfo('loss', m).unit).toBe('loss');
     }
+    expect(metricInfo('loss', 'mixed').label).toBe("Loss (each run's own defence)");
+    expect(metricInfo('sparse_categorical_accuracy', 'mixed')).toEqual(metricInfo('sparse_categorical_accuracy'));
     const titles = DEFENCE_METHODS.map((m) => metricInfo('loss', m).label);
     expect(new Set(titles).size).toBe(DEFENCE_METHODS.length);
   });

@@ -2,7 +2,7 @@
 // the defences of one experiment apart.
 import { describe, expect, it } from 'vitest';
 import { compareEvalCharts } from '../../../src/renderer/src/lib/compare-eval';
-import { defenceOfRun, defenceParams, defenceTitle, earlyStopText, meanCost, passesPerStep, rateText, runDefenceText, runShortLabel, trainingCost } from '../../../src/renderer/src/lib/run-defence';
+import { commonMethod, defenceOfRun, defenceParams, defenceTitle, earlyStopText, meanCost, passesPerStep, rateText, runDefenceText, runShortLabel, trainingCost } from '../../../src/renderer/src/lib/run-defence';
 import { compareSeedGroups, groupLabel, seedHeadlines } from '../../../src/renderer/src/lib/seed-view';
 import { type BatchMetrics, type EpochMetrics, type EvaluationRecord, type RunDetail, type RunSummary } from '../../../src/shared/contract';
 import { DefenceSchema, type Defence } from '../../../src/shared/defences';
@@ -19,6 +19,15 @@ describe('defenceOfRun', () => {
     expect(defenceOfRun({ role: 'base' })).toEqual({ method: 'standard' });
     expect(defenceOfRun({ role: 'base', kind: 'imported' })).toBeNull();
     expect(defenceOfRun({ role: 'base', defence: null })).toBeNull();
+  });
+
+  it("gives the method every run shares, 'mixed' when they differ, and none when no run has a defence", () => {
+    const pgd = DefenceSchema.parse({ method: 'pgd-at' });
+    expect(commonMethod([{ role: 'adv', defence: pgd }, { role: 'adv', config: { defence: pgd } }])).toBe('pgd-at');
+    expect(commonMethod([{ role: 'adv', defence: pgd }, { role: 'base', kind: 'imported' }])).toBe('pgd-at');
+    expect(commonMethod([{ role: 'adv', defence: pgd }, { role: 'adv' }])).toBe('mixed');
+    expect(commonMethod([{ role: 'base', kind: 'imported' }])).toBeUndefined();
+    expect(commonMethod([])).toBeUndefined();
   });
 
   it('names it by label and method', () => {

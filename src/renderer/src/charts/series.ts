@@ -33,11 +33,11 @@ export interface MetricInfo {
   unit: 'loss' | 'fraction';
 }
 
-/** NSL's metric names (src/main/lab/nsl/metrics.ts) in display order. */
+/** NSL's metric names (src/main/lab/nsl/metrics.ts) in display order; every defence reports the same keys. */
 export const TRAIN_METRICS: readonly MetricInfo[] = [
-  { key: 'loss', label: 'Loss (labeled + multiplier · adversarial)', unit: 'loss' },
+  { key: 'loss', label: DEFENCE_INFO.nsl.curves.loss, unit: 'loss' },
   { key: 'sparse_categorical_crossentropy', label: 'Labeled loss', unit: 'loss' },
-  { key: 'scaled_adversarial_loss', label: 'Scaled adversarial loss', unit: 'loss' },
+  { key: 'scaled_adversarial_loss', label: DEFENCE_INFO.nsl.curves.adversarial, unit: 'loss' },
   { key: 'sparse_categorical_accuracy', label: 'Accuracy', unit: 'fraction' },
 ];
 
@@ -79,11 +79,17 @@ export function metricKeys(rows: readonly { metrics: Record<string, number> }[])
   return [...known, ...[...seen].filter((k) => !known.includes(k)).sort()];
 }
 
-/** How a metric is shown; with the defence that trained the run, its loss and adversarial term say what they hold. */
-export function metricInfo(key: string, method?: DefenceMethod): MetricInfo {
+/** Titles for charts that overlay runs of different defences, whose losses are different quantities. */
+const MIXED_CURVES = { loss: "Loss (each run's own defence)", adversarial: "Adversarial term (each run's own defence)" };
+
+/**
+ * How a metric is shown. Given the defence that trained the run(s), the loss and adversarial term say what they hold
+ * ('mixed' when overlaid runs differ); without one, NSL's titles.
+ */
+export function metricInfo(key: string, method?: DefenceMethod | 'mixed'): MetricInfo {
   const known = TRAIN_METRICS.find((m) => m.key === key) ?? { key, label: key, unit: /acc/.test(key) ? 'fraction' : 'loss' };
   if (!method) return known;
-  const curves = DEFENCE_INFO[method].curves;
+  const curves = method === 'mixed' ? MIXED_CURVES : DEFENCE_INFO[method].curves;
   if (key === 'loss') return { ...known, label: curves.loss };
   if (key === 'scaled_adversarial_loss') return { ...known, label: curves.adversarial };
   return known;

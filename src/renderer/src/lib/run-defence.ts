@@ -1,13 +1,19 @@
 // What trained a run, as the runs table, the run page and Compare show it: the defence's name and method, its
 // parameters, and the cost of training (the epochs' time, without evaluation, and optimizer steps per second).
 import { type BatchMetrics, type EarlyStop, type EpochMetrics, type RunConfig, type RunSummary } from '../../../shared/contract';
-import { DEFENCE_INFO, defenceLabel, gradientPassesPerStep, runDefence, type Defence } from '../../../shared/defences';
+import { DEFENCE_INFO, defenceLabel, gradientPassesPerStep, runDefence, type Defence, type DefenceMethod } from '../../../shared/defences';
 import { fieldLabel, NSL_OVERRIDE_FIELDS, paramFields, showValue } from './defence-rows';
 
 /** A run's defence: the recorded one, its role's meaning for runs stored before defences, null for an imported model. */
 export function defenceOfRun(run: Pick<RunSummary, 'role' | 'kind' | 'defence'> & { config?: Pick<RunConfig, 'defence'> }): Defence | null {
   if (run.kind === 'imported' || run.defence === null) return null;
   return runDefence({ role: run.role, defence: run.defence ?? run.config?.defence });
+}
+
+/** The one defence method of every run that has one; 'mixed' when they differ; undefined when none has one. */
+export function commonMethod(runs: readonly Parameters<typeof defenceOfRun>[0][]): DefenceMethod | 'mixed' | undefined {
+  const methods = new Set(runs.flatMap((r) => defenceOfRun(r)?.method ?? []));
+  return methods.size === 0 ? undefined : methods.size === 1 ? [...methods][0] : 'mixed';
 }
 
 /** "PGD-AT" for a defence named by its method, "nsl-pgd · NSL" for a labelled one ("adv · NSL" for the tutorial's). */
