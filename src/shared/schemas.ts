@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { ATTACK_KINDS, ATTACK_LIMITS, ATTACK_NORMS, resolveAttack, type AttackRequest } from './attacks';
 import { DefenceSchema, defenceLabel } from './defences';
 import { LabError } from './errors';
+import { LR_MILESTONES_MAX, lrMilestonesProblem } from './lr-schedule';
 
 const int = (min: number, max: number) => z.number().int().min(min).max(max);
 const finite = () => z.number().refine(Number.isFinite, { message: 'must be a finite number' });
@@ -25,6 +26,12 @@ export const HParamsSchema = z
     batchSize: int(1, 4096).default(32),
     epochs: int(1, 1000).default(5),
     learningRate: finite().gt(0).max(1).default(0.001),
+    /**
+     * Step decay (PyTorch's MultiStepLR): the learning rate is multiplied by lrGamma after each of these epochs
+     * (strictly increasing, each before the last epoch). Empty: constant. Fast-AT's cyclic rate replaces both.
+     */
+    lrMilestones: z.array(int(1, 999)).max(LR_MILESTONES_MAX).default([]),
+    lrGamma: finite().gt(0).max(1).default(0.1),
     optimizer: z.enum(['adam', 'sgd']).default('adam'),
   })
   .strict();
@@ -151,6 +158,8 @@ export const ExperimentConfigSchema = z
   })
   .strict()
   .superRefine((c, ctx) => {
+    const milestones = lrMilestonesProblem(c.hparams.lrMilestones, c.hparams.epochs);
+    if (milestones !== undefined) ctx.addIssue({ code: 'custom', path: ['hparams', 'lrMilestones'], message: milestones });
     if (new Set(c.runs).size !== c.runs.length) ctx.addIssue({ code: 'custom', path: ['runs'], message: 'must not repeat a role' });
     const labels = new Set<string>();
     c.defences.forEach((d, i) => {

@@ -23,6 +23,8 @@ export const RUN_FIELD_FLAGS: FieldFlags = {
   'hparams.batchSize': '--batch-size',
   'hparams.epochs': '--epochs',
   'hparams.learningRate': '--lr',
+  'hparams.lrMilestones': '--lr-milestones',
+  'hparams.lrGamma': '--lr-gamma',
   'hparams.optimizer': '--optimizer',
   'advReg.multiplier': '--adv-multiplier',
   'advReg.advStepSize': '--adv-step-size',

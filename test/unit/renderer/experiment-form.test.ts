@@ -68,6 +68,16 @@ describe('checkForm', () => {
     expect(Object.keys(errors).sort()).toEqual(['advReg.clipValueMax', 'attacks.1.epsilons', 'hparams.convFilters']);
   });
 
+  it('sends the learning-rate decay as typed, and says a milestone past the epochs under its field', () => {
+    const ok = checkForm({ ...tutorialForm(), lrMilestones: '3, 4', lrGamma: '0.5' });
+    expect(ok.config!.hparams).toMatchObject({ epochs: 5, lrMilestones: [3, 4], lrGamma: 0.5 });
+    expect(checkForm({ ...tutorialForm(), lrMilestones: '' }).config!.hparams.lrMilestones).toEqual([]);
+    const bad = { ...tutorialForm(), lrMilestones: '2, 5' };
+    expect(checkForm(bad).errors).toEqual({ 'hparams.lrMilestones': schemaMessage(formToInput(bad)) });
+    expect(checkForm(bad).errors['hparams.lrMilestones']).toBe('hparams.lrMilestones must each be below epochs (5): after epoch 5 no epoch is left to decay (got [2,5])');
+    expect(checkForm({ ...tutorialForm(), lrGamma: '0' }).errors['hparams.lrGamma']).toBe('hparams.lrGamma must be > 0 (got 0)');
+  });
+
   it('needs at least one model to train', () => {
     const { errors } = checkForm({ ...tutorialForm(), runBase: false, runAdv: false });
     expect(errors.runs).toBe('runs must be ≥ 1 items (got [])');

@@ -17,7 +17,7 @@ describe('presets', () => {
 
   it("mnist-tutorial is the notebook's recipe: its HParams and adv_config, no clipping while training", () => {
     const c = ExperimentConfigSchema.parse(presetConfig('mnist-tutorial'));
-    expect(c.hparams).toEqual({ model: 'cnn', inputShape: [28, 28, 1], numClasses: 10, convFilters: [32, 64, 64], kernelSize: 3, poolSize: 2, numFcUnits: [64], batchSize: 32, epochs: 5, learningRate: 0.001, optimizer: 'adam' });
+    expect(c.hparams).toEqual({ model: 'cnn', inputShape: [28, 28, 1], numClasses: 10, convFilters: [32, 64, 64], kernelSize: 3, poolSize: 2, numFcUnits: [64], batchSize: 32, epochs: 5, learningRate: 0.001, lrMilestones: [], lrGamma: 0.1, optimizer: 'adam' });
     // make_adv_reg_config(multiplier=0.2, adv_step_size=0.2, adv_grad_norm='infinity'), NSL's defaults for the rest
     expect(c.advReg).toEqual({ multiplier: 0.2, advStepSize: 0.2, advGradNorm: 'infinity', pgdIterations: 1, randomInit: false });
     expect(c.advReg).not.toHaveProperty('clipValueMin');
@@ -47,7 +47,7 @@ describe('presets', () => {
   });
 
   it('are the model builders’ tutorial architecture', () => {
-    const { batchSize: _b, epochs: _e, learningRate: _l, optimizer: _o, ...model } = TUTORIAL_HPARAMS;
+    const { batchSize: _b, epochs: _e, learningRate: _l, lrMilestones: _m, lrGamma: _g, optimizer: _o, ...model } = TUTORIAL_HPARAMS;
     expect(BUILDER_HPARAMS).toEqual(model);
   });
 

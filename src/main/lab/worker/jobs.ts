@@ -6,6 +6,7 @@ import { chanceFlag } from '../../../shared/sanity-flags';
 import { splitSeedOf } from '../../../shared/seeds';
 import { batchCount, batches, gatherImages, gatherLabels } from '../data/batches';
 import { GUARD_PROBE_SIZE, type GuardProbe } from '../defences/fast-at';
+import { epochLearningRate, setLearningRate } from '../defences/learning-rate';
 import { makeTrainingStep, needsGuardProbe } from '../defences/make-step';
 import { type EpochDecision, type TrainingStep } from '../defences/training-step';
 import { outputKind } from '../nsl/model-head';
@@ -77,6 +78,8 @@ export async function runTrainJob(job: TrainJob, ctx: JobContext): Promise<JobOu
       const epoch = e + 1;
       const epochStart = performance.now();
       const means = new MetricMeans();
+      const lr = epochLearningRate(config, e);
+      if (lr !== undefined) setLearningRate(optimizer, lr);
       let b = 0;
       for (const batch of batches(data.dataset, data.split.train, hparams.batchSize, { shuffleSeed: config.seed, epoch: e })) {
         let values: MetricValues;

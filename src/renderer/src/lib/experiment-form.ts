@@ -32,6 +32,9 @@ export interface ExperimentForm {
   batchSize: string;
   epochs: string;
   learningRate: string;
+  /** Comma-separated epochs after which the learning rate is multiplied by lrGamma; empty for a constant rate. */
+  lrMilestones: string;
+  lrGamma: string;
   optimizer: 'adam' | 'sgd';
   multiplier: string;
   advStepSize: string;
@@ -66,7 +69,8 @@ export function presetForm(name: PresetName): ExperimentForm {
     runBase: c.runs.includes('base'), runAdv: c.runs.includes('adv'),
     model: h.model, inputShape: list(h.inputShape), numClasses: String(h.numClasses), convFilters: list(h.convFilters),
     kernelSize: String(h.kernelSize), poolSize: String(h.poolSize), numFcUnits: list(h.numFcUnits), batchSize: String(h.batchSize),
-    epochs: String(h.epochs), learningRate: String(h.learningRate), optimizer: h.optimizer,
+    epochs: String(h.epochs), learningRate: String(h.learningRate),
+    lrMilestones: list(h.lrMilestones), lrGamma: String(h.lrGamma), optimizer: h.optimizer,
     multiplier: String(a.multiplier), advStepSize: String(a.advStepSize), advGradNorm: a.advGradNorm, clipValueMin: text(a.clipValueMin), clipValueMax: text(a.clipValueMax),
     pgdIterations: String(a.pgdIterations), pgdEpsilon: text(a.pgdEpsilon), randomInit: a.randomInit,
     // the form offers all pixels or the centre mask (the presets test checks a preset round-trips)
@@ -138,7 +142,7 @@ export function formToInput(f: ExperimentForm): ExperimentConfigInput {
     hparams: {
       model: f.model, inputShape, numClasses: required(f.numClasses), convFilters: numbers(f.convFilters), kernelSize: required(f.kernelSize),
       poolSize: required(f.poolSize), numFcUnits: numbers(f.numFcUnits), batchSize: required(f.batchSize), epochs: required(f.epochs),
-      learningRate: required(f.learningRate), optimizer: f.optimizer,
+      learningRate: required(f.learningRate), lrMilestones: numbers(f.lrMilestones), lrGamma: required(f.lrGamma), optimizer: f.optimizer,
     },
     advReg: {
       multiplier: required(f.multiplier), advStepSize: required(f.advStepSize), advGradNorm: f.advGradNorm,
@@ -156,7 +160,7 @@ export function formToInput(f: ExperimentForm): ExperimentConfigInput {
 /** Inline messages are shown under the field a path belongs to: list items report on their list. */
 export function fieldOf(path: readonly PropertyKey[]): string {
   const parts = path.map(String);
-  const listFields = ['inputShape', 'convFilters', 'numFcUnits', 'epsilons', 'featureMask', 'tags', 'runs', 'seeds'];
+  const listFields = ['inputShape', 'convFilters', 'numFcUnits', 'lrMilestones', 'epsilons', 'featureMask', 'tags', 'runs', 'seeds'];
   for (let i = 0; i < parts.length; i++) if (listFields.includes(parts[i]!)) return parts.slice(0, i + 1).join('.');
   return parts.join('.') || 'form';
 }

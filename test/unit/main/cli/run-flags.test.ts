@@ -66,9 +66,9 @@ describe('rlab run flags', () => {
       ...['--preset', 'quick', '--epochs', '2', '--batch-size', '16', '--conv-filters', '4,8', '--kernel-size', '5', '--pool-size', '3', '--fc-units', '8,4'],
       ...['--lr', '0.01', '--model', 'mlp', '--optimizer', 'sgd', '--adv-multiplier', '0.5', '--adv-step-size', '0.05', '--adv-grad-norm', 'l2'],
       ...['--clip-min', '-1', '--clip-max', '2', '--pgd-iterations', '3', '--pgd-epsilon', '0.3', '--random-init', '--train-size', '256', '--test-size', '128'],
-      ...['--seed', '7', '--name', 'tiny', '--runs', 'adv', '--tags', 'a,b', '--dataset', 'fashion-mnist'],
+      ...['--seed', '7', '--name', 'tiny', '--runs', 'adv', '--tags', 'a,b', '--dataset', 'fashion-mnist', '--lr-milestones', '1', '--lr-gamma', '0.5'],
     );
-    expect(c.hparams).toMatchObject({ epochs: 2, batchSize: 16, convFilters: [4, 8], kernelSize: 5, poolSize: 3, numFcUnits: [8, 4], learningRate: 0.01, model: 'mlp', optimizer: 'sgd' });
+    expect(c.hparams).toMatchObject({ epochs: 2, batchSize: 16, convFilters: [4, 8], kernelSize: 5, poolSize: 3, numFcUnits: [8, 4], learningRate: 0.01, lrMilestones: [1], lrGamma: 0.5, model: 'mlp', optimizer: 'sgd' });
     expect(c.advReg).toMatchObject({ multiplier: 0.5, advStepSize: 0.05, advGradNorm: 'l2', clipValueMin: -1, clipValueMax: 2, pgdIterations: 3, pgdEpsilon: 0.3, randomInit: true });
     expect(c.data).toEqual({ dataset: { kind: 'fashion-mnist' }, trainSize: 256, testSize: 128 });
     expect(c).toMatchObject({ seed: 7, name: 'tiny', runs: ['adv'], tags: ['a', 'b'] });
@@ -90,6 +90,11 @@ describe('rlab run flags', () => {
     [['--model', 'rnn'], '--model must be one of "cnn", "mlp" (got "rnn")'],
     [['--conv-filters', '32,0'], '--conv-filters must be ≥ 1 (got 0)'],
     [['--lr', '0'], '--lr must be > 0 (got 0)'],
+    [['--epochs', '5', '--lr-milestones', '3,2'], '--lr-milestones must be strictly increasing (got 3, 2)'],
+    [['--epochs', '5', '--lr-milestones', '5'], '--lr-milestones must each be below epochs (5): after epoch 5 no epoch is left to decay'],
+    [['--lr-milestones', 'ten'], '--lr-milestones must be'],
+    [['--lr-gamma', '0'], '--lr-gamma must be > 0 (got 0)'],
+    [['--lr-gamma', '2'], '--lr-gamma must be ≤ 1 (got 2)'],
     [['--clip-min', '1', '--clip-max', '0'], '--clip-max must be ≥ --clip-min (1) (got 0)'],
     [['--runs', 'base,base'], '--runs must not repeat a role'],
     [['--runs', 'big'], '--runs must be one of "base", "adv" (got "big")'],

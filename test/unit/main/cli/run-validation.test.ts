@@ -62,6 +62,7 @@ describe('rlab run: the service refuses, the message names the flag and its rang
     [['--base-model', '/nonexistent/model.json'], 'rlab run: --base-model must be the model.json of a saved TF.js layers model (/nonexistent/model.json does not exist)'],
     [['--batch-size', '0'], 'rlab run: --batch-size must be ≥ 1 (got 0)'],
     [['--lr', '2'], 'rlab run: --lr must be ≤ 1 (got 2)'],
+    [['--lr-milestones', '1'], 'rlab run: --lr-milestones must each be below epochs (1): after epoch 1 no epoch is left to decay'],
     [['--adv-step-size', '0'], 'rlab run: --adv-step-size must be > 0 (got 0)'],
     [['--adv-multiplier', '-0.5'], 'rlab run: --adv-multiplier must be ≥ 0 (got -0.5)'],
     [['--adv-grad-norm', 'l7'], 'rlab run: --adv-grad-norm must be one of "l2", "l1", "infinity" (got "l7")'],
