@@ -1,8 +1,8 @@
-// The exported model's README names the defence that trained it, with its parameters.
+// A run's defence in one line (the exported model's README and `rlab show`), with its parameters.
 import { describe, expect, it } from 'vitest';
-import { defenceLine } from '../../../../../src/main/lab/models/export-meta';
-import { DefenceSchema, type DefenceInput } from '../../../../../src/shared/defences';
-import { AdvRegSchema } from '../../../../../src/shared/schemas';
+import { defenceLine } from '../../../src/shared/defence-line';
+import { DefenceSchema, type DefenceInput } from '../../../src/shared/defences';
+import { AdvRegSchema } from '../../../src/shared/schemas';
 
 const advReg = AdvRegSchema.parse({ multiplier: 0.2, advStepSize: 0.05, advGradNorm: 'infinity' });
 const line = (defence: DefenceInput | undefined, role: 'base' | 'adv' = 'adv', a = advReg): string =>

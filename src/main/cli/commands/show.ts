@@ -1,5 +1,8 @@
 // `rlab show <id>`: one run (config, engine, epochs, evaluations, files) or one experiment and its runs.
 import { type RunDetail } from '../../../shared/contract';
+import { defenceLine } from '../../../shared/defence-line';
+import { runDefence } from '../../../shared/defences';
+import { learningRateText } from '../../../shared/lr-schedule';
 import { hasSeedSpread, seedGroups } from '../../../shared/seed-stats';
 import { Flags, parseArgs, positionals, UsageError } from '../args';
 import { type Command, EXIT_OK, JSON_FLAG, printJson, withLab } from '../command';
@@ -23,8 +26,12 @@ function describeRun(run: RunDetail): string {
     ...(run.config.imported
       ? []
       : [
-          `model      ${h.model} conv ${h.convFilters.join(',')} kernel ${h.kernelSize} pool ${h.poolSize} fc ${h.numFcUnits.join(',') || '—'} batch ${h.batchSize} ${h.optimizer} lr ${h.learningRate}`,
-          `adv reg    multiplier ${a.multiplier} step ${a.advStepSize} norm ${a.advGradNorm} clip [${a.clipValueMin ?? '—'}, ${a.clipValueMax ?? '—'}] pgd ${a.pgdIterations}${a.pgdEpsilon !== undefined ? ` ε ${a.pgdEpsilon}` : ''}${a.randomInit ? ' random init' : ''}`,
+          `model      ${h.model} conv ${h.convFilters.join(',')} kernel ${h.kernelSize} pool ${h.poolSize} fc ${h.numFcUnits.join(',') || '—'} batch ${h.batchSize} ${h.optimizer} ${learningRateText(h)}`,
+          `defence    ${defenceLine(run.config)}`,
+          // NSL's own settings, for the runs they train (clipping is not in the defence line)
+          ...(runDefence(run.config).method === 'nsl'
+            ? [`adv reg    multiplier ${a.multiplier} step ${a.advStepSize} norm ${a.advGradNorm} clip [${a.clipValueMin ?? '—'}, ${a.clipValueMax ?? '—'}] pgd ${a.pgdIterations}${a.pgdEpsilon !== undefined ? ` ε ${a.pgdEpsilon}` : ''}${a.randomInit ? ' random init' : ''}`]
+            : []),
         ]),
     `data       ${d.dataset.kind === 'imported' ? `imported:${d.dataset.id}` : d.dataset.kind} train ${d.trainSize} test ${d.testSize} seed ${run.config.seed}`,
     `engine     ${run.engine ? `${run.engine.backend}${run.engine.tfVersion ? ` (TensorFlow ${run.engine.tfVersion})` : ''}, ${run.engine.threads} threads` : '—'}`,

@@ -1,8 +1,9 @@
 // What an exported model says about itself: input contract, labels, training config and accuracy, shared by the TF.js and ONNX exports.
 import type * as tf from '@tensorflow/tfjs';
 import { type RunConfig, type RunDetail } from '../../../shared/contract';
-import { DEFENCE_INFO, fastAtAlpha, runDefence } from '../../../shared/defences';
+import { defenceLine } from '../../../shared/defence-line';
 import { LabError } from '../../../shared/errors';
+import { learningRateText } from '../../../shared/lr-schedule';
 
 /** Facts about a model that its files cannot carry by themselves. */
 export interface ExportMeta {
@@ -101,34 +102,8 @@ export function summaryLines(m: ExportMetadata): string[] {
   const t = m.training;
   if (t) {
     const h = t.hparams;
-    lines.push(`Training: ${h.model} ${h.inputShape.join('x')} → ${h.numClasses}, ${h.epochs} epochs, batch ${h.batchSize}, ${h.optimizer} lr ${h.learningRate}, seed ${t.seed}`);
+    lines.push(`Training: ${h.model} ${h.inputShape.join('x')} → ${h.numClasses}, ${h.epochs} epochs, batch ${h.batchSize}, ${h.optimizer} ${learningRateText(h)}, seed ${t.seed}`);
     lines.push(`Defence: ${defenceLine(t)}`);
   }
   return lines;
-}
-
-const normName = (n: 'infinity' | 'l2'): string => (n === 'infinity' ? 'L∞' : 'L2');
-
-/** The defence that trained a run and its parameters, in one line (runs stored before defences: by their role). */
-export function defenceLine(t: Pick<RunConfig, 'role' | 'defence' | 'advReg'>): string {
-  const d = runDefence(t);
-  const title = `${DEFENCE_INFO[d.method].title}${d.label === undefined ? '' : ` "${d.label}"`}`;
-  const ramp = (r: number): string => (r > 0 ? `, ε ramped from 0 over ${r} epochs` : '');
-  switch (d.method) {
-    case 'standard':
-      return `${title} (clean cross-entropy, no adversarial term)`;
-    case 'nsl': {
-      const a = t.advReg;
-      return a.multiplier === 0
-        ? `${title} adversarial regularization, multiplier 0 (off)`
-        : `${title} adversarial regularization: multiplier ${a.multiplier}, step ${a.advStepSize}, norm ${a.advGradNorm}, PGD iterations ${a.pgdIterations}${a.pgdEpsilon === undefined ? '' : `, epsilon ${a.pgdEpsilon}`}${a.randomInit ? ', random start' : ''}`;
-    }
-    case 'pgd-at':
-      return `${title}: ${normName(d.norm)} ε ${d.epsilon}, ${d.steps} steps of ${d.stepSize}${d.randomStart ? ', random start' : ''}${ramp(d.epsilonRampEpochs)}`;
-    case 'trades':
-    case 'mart':
-      return `${title}: β ${d.beta}, ${normName(d.norm)} ε ${d.epsilon}, ${d.steps} steps of ${d.stepSize}${ramp(d.epsilonRampEpochs)}`;
-    case 'fast-at':
-      return `${title}: ${normName(d.norm)} ε ${d.epsilon}, FGSM step α ${fastAtAlpha(d)} from a random start${d.cyclicLr ? `, cyclic learning rate up to ${d.lrMax}` : ''}${d.overfitGuard ? `, early stop when PGD accuracy drops by ${d.overfitDrop}` : ''}`;
-  }
 }
