@@ -142,6 +142,19 @@ test('the Defences preset fills the picker, and an NSL entry takes a PGD neighbo
   await noSidewaysScroll(page, 'the form with the Defences preset');
   await snap(page, 'defences-preset');
 
+  // the lab's estimate before Start (no finished runs here: the laptop speed), per run in its title; twice the
+  // epochs, about twice the training; a form with an error shows none
+  const estimate = page.getByTestId('form-estimate');
+  await expect(estimate).toHaveText(/^training about \d+ min, attacks at most about \d+ min · laptop estimate$/);
+  await expect(estimate).toHaveAttribute('title', /^base about \d+ (s|min), nsl about \d+ (s|min), nsl-pgd .*, fast-at about \d+ (s|min) \(speed of a 2-core laptop; this lab has no finished runs to measure\)$/);
+  const minutes = async (): Promise<number> => Number(/^training about (\d+) min/.exec((await estimate.textContent()) ?? '')![1]);
+  const before = await minutes();
+  await page.getByLabel('Epochs', { exact: true }).fill('24');
+  await expect.poll(minutes).toBeGreaterThanOrEqual(2 * before - 1);
+  expect(await minutes()).toBeLessThanOrEqual(2 * before + 1);
+  await page.getByLabel('Epochs', { exact: true }).fill('12');
+  await expect.poll(minutes).toBe(before);
+
   await entries.nth(0).getByRole('button', { name: 'Use a PGD neighbour' }).click();
   await expect(page.locator('#f-defences-0-advReg-pgdIterations')).toHaveValue('40');
   await expect(page.locator('#f-defences-0-advReg-pgdEpsilon')).toHaveValue('0.3');
@@ -151,6 +164,7 @@ test('the Defences preset fills the picker, and an NSL entry takes a PGD neighbo
   // an override is checked by the same schema: a zero iteration count is refused under its field
   await page.locator('#f-defences-0-advReg-pgdIterations').fill('0');
   await expect(page.locator('#f-defences-0-advReg-pgdIterations-error')).toHaveText(schemaMessage([{ method: 'nsl', advReg: { pgdIterations: 0 } }], 'defences.0.advReg.pgdIterations'));
+  await expect(estimate).toHaveCount(0);
   expect(watch.problems).toEqual([]);
 });
 

@@ -2,7 +2,7 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { type RunDetail } from '../../../shared/contract';
-import { type ExperimentEstimate, formatDuration } from '../../../shared/cost-estimate';
+import { ESTIMATE_BASIS_TEXT, estimateTotals, type ExperimentEstimate, formatDuration } from '../../../shared/cost-estimate';
 import { DEFENCE_METHODS, defenceLabel, type DefenceMethod, runDefence } from '../../../shared/defences';
 import { LabError } from '../../../shared/errors';
 import { seedGroups } from '../../../shared/seed-stats';
@@ -56,8 +56,7 @@ function defenceMethods(config: ExperimentConfigInput): DefenceMethod[] {
 /** e.g. "estimate: base about 40 s, pgd-at about 12 min; training about 13 min, attacks at most about 2 min (speed of this lab's finished runs)". */
 function estimateText(e: ExperimentEstimate): string {
   const runs = e.runs.map((r) => `${r.label} ${formatDuration(r.trainingSeconds)}`).join(', ');
-  const basis = e.basis === 'measured' ? "speed of this lab's finished runs" : 'speed of a 2-core laptop; this lab has no finished runs to measure';
-  return `estimate: ${runs}; training ${formatDuration(e.trainingSeconds)}, attacks at most ${formatDuration(e.evaluationSecondsAtMost)} (${basis})`;
+  return `estimate: ${runs}; ${estimateTotals(e)} (${ESTIMATE_BASIS_TEXT[e.basis]})`;
 }
 
 /** One TF.js folder per trained run, named by its defence (the base run: standard), through the lab's export. */
