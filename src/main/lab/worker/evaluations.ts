@@ -30,7 +30,7 @@ export interface EvaluationContext {
   /** Another trained model of the experiment, whose predictions the gallery shows next to the target's. */
   peer: EvaluatedModel | null;
   test: TestSet;
-  /** The first `testSize` images of the run's test split, for a task that scores only a part of it. */
+  /** `testSize` images of the run's test split (testPart's rule), for a task that scores only a part of it. */
   testPartOf?: (testSize: number) => TestSet;
   batchSize?: number;
   /** Loads a transfer source's model (cached by the caller). */

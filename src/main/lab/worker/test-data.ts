@@ -40,7 +40,11 @@ export function checkDatasetFits(ds: Pick<ImageDataset, 'id' | 'height' | 'width
   }
 }
 
-/** The first `testSize` test images of `ds` under the split seed (by testIndicesOf's rule). */
+/**
+ * `testSize` test images of `ds` under the split seed (testIndicesOf's rule): always a part of any larger test split
+ * with that seed, in its order, so a part-suite attack scores images of the run's own test split. For a set with an
+ * official split they are the first `testSize` of it; for a pool the last (the permutation's tail).
+ */
 export function testPart(ds: ImageDataset, testSize: number, splitSeed: number): TestSet {
   return testSetOf(ds, testIndicesOf(ds, testSize, splitSeed), splitSeed);
 }
