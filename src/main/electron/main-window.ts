@@ -1,5 +1,5 @@
 // The one app window: sandboxed renderer with the preload, remembered bounds, shown when ready.
-import { BrowserWindow, screen } from 'electron';
+import { BrowserWindow, nativeTheme, screen } from 'electron';
 import path from 'node:path';
 import { type RendererLocation } from './renderer-url';
 import { loadWindowState, saveWindowState, type WindowState } from './window-state';
@@ -21,7 +21,8 @@ export function createMainWindow(o: MainWindowOptions): BrowserWindow {
     minHeight: 700,
     show: false,
     title: 'Robustness Lab',
-    backgroundColor: '#f5f6f8',
+    // app.css's --bg of the system's scheme (the renderer follows it unless the user chose otherwise)
+    backgroundColor: nativeTheme.shouldUseDarkColors ? '#15181d' : '#f5f6f8',
     webPreferences: {
       preload: path.join(o.outDir, 'preload', 'index.cjs'),
       sandbox: true,

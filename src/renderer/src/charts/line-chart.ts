@@ -1,5 +1,5 @@
 // Chart.js set up for dense scientific line charts: linear axes, no animation, pre-parsed {x, y} points.
-import { Chart, Filler, Legend, LinearScale, LineController, LineElement, PointElement, Tooltip, type ChartDataset } from 'chart.js';
+import { Chart, Filler, Legend, LinearScale, LineController, LineElement, PointElement, Tooltip, type ChartDataset, type ChartOptions } from 'chart.js';
 import { type Series } from './series';
 
 Chart.register(LineController, LineElement, PointElement, LinearScale, Legend, Tooltip, Filler);
@@ -14,6 +14,39 @@ export interface LineChartOptions {
   fraction?: boolean;
   /** Integer x values only (epochs). */
   integerX?: boolean;
+}
+
+/** The theme's colours for what Chart.js draws itself (axes, grid, legend); see --chart-* in app.css. */
+export interface ChartColours {
+  grid: string;
+  text: string;
+}
+
+const LIGHT_CHART_COLOURS: ChartColours = { grid: 'rgba(0, 0, 0, 0.06)', text: '#5f6773' };
+
+/** `read` gives a CSS custom property's value ('' when unset, as getComputedStyle does). */
+export function chartColoursFrom(read: (name: string) => string): ChartColours {
+  return {
+    grid: read('--chart-grid').trim() || LIGHT_CHART_COLOURS.grid,
+    text: read('--chart-text').trim() || LIGHT_CHART_COLOURS.text,
+  };
+}
+
+/** The current theme's chart colours, read from the page's CSS variables. */
+export function currentChartColours(): ChartColours {
+  const style = window.getComputedStyle(document.documentElement);
+  return chartColoursFrom((name) => style.getPropertyValue(name));
+}
+
+/** Sets the axes', grid's and legend's colours in place (options as createLineChart builds them). */
+export function applyChartColours(options: ChartOptions<'line'>, c: ChartColours): void {
+  for (const scale of [options.scales?.x, options.scales?.y]) {
+    if (scale?.grid) scale.grid.color = c.grid;
+    if (scale?.ticks) scale.ticks.color = c.text;
+    if (scale && 'title' in scale && scale.title) scale.title.color = c.text;
+  }
+  const labels = options.plugins?.legend?.labels;
+  if (labels) labels.color = c.text;
 }
 
 function withAlpha(hex: string, alpha: number): string {
@@ -65,9 +98,9 @@ function lineDataset(s: Series): ChartDataset<'line', { x: number; y: number }[]
   };
 }
 
-export function createLineChart(canvas: HTMLCanvasElement, series: readonly Series[], o: LineChartOptions): Chart<'line', { x: number; y: number }[]> {
-  const grid = { color: 'rgba(0, 0, 0, 0.06)' };
-  const ticks = { color: '#5f6773', font: { size: 11 } };
+export function createLineChart(canvas: HTMLCanvasElement, series: readonly Series[], o: LineChartOptions, c: ChartColours = currentChartColours()): Chart<'line', { x: number; y: number }[]> {
+  const grid = { color: c.grid };
+  const ticks = { color: c.text, font: { size: 11 } };
   return new Chart<'line', { x: number; y: number }[]>(canvas, {
     type: 'line',
     data: { datasets: toDatasets(series) },
@@ -81,13 +114,13 @@ export function createLineChart(canvas: HTMLCanvasElement, series: readonly Seri
       scales: {
         x: {
           type: 'linear',
-          title: { display: true, text: o.xLabel, color: '#5f6773', font: { size: 11 } },
+          title: { display: true, text: o.xLabel, color: c.text, font: { size: 11 } },
           grid,
           ticks: { ...ticks, precision: o.integerX ? 0 : undefined, callback: (v) => tickLabel(Number(v)) },
         },
         y: {
           type: 'linear',
-          title: { display: Boolean(o.yLabel), text: o.yLabel ?? '', color: '#5f6773', font: { size: 11 } },
+          title: { display: Boolean(o.yLabel), text: o.yLabel ?? '', color: c.text, font: { size: 11 } },
           grid,
           min: o.fraction ? 0 : undefined,
           max: o.fraction ? 1 : undefined,
@@ -98,7 +131,7 @@ export function createLineChart(canvas: HTMLCanvasElement, series: readonly Seri
         legend: {
           display: series.filter((s) => !s.faint && !s.band).length > 1,
           position: 'bottom',
-          labels: { boxWidth: 12, boxHeight: 2, font: { size: 11 }, filter: (item) => !isHelper(String(item.text)) },
+          labels: { boxWidth: 12, boxHeight: 2, font: { size: 11 }, color: c.text, filter: (item) => !isHelper(String(item.text)) },
         },
         tooltip: { filter: (item) => !isHelper(String(item.dataset.label ?? '')) },
       },
@@ -111,5 +144,11 @@ export function updateLineChart(chart: Chart<'line', { x: number; y: number }[]>
   chart.data.datasets = toDatasets(series);
   const legend = chart.options.plugins?.legend;
   if (legend) legend.display = series.filter((s) => !s.faint && !s.band).length > 1;
+  chart.update('none');
+}
+
+/** Re-reads the theme's colours after a theme change and redraws. */
+export function recolourLineChart(chart: Chart<'line', { x: number; y: number }[]>): void {
+  applyChartColours(chart.options, currentChartColours());
   chart.update('none');
 }
