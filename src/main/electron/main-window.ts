@@ -1,5 +1,5 @@
 // The one app window: sandboxed renderer with the preload, remembered bounds, shown when ready.
-import { BrowserWindow, nativeTheme, screen } from 'electron';
+import { BrowserWindow, dialog, nativeTheme, screen } from 'electron';
 import path from 'node:path';
 import { type RendererLocation } from './renderer-url';
 import { loadWindowState, saveWindowState, type WindowState } from './window-state';
@@ -58,6 +58,22 @@ export function createMainWindow(o: MainWindowOptions): BrowserWindow {
   win.on('close', () => {
     if (saveTimer) clearTimeout(saveTimer);
     save();
+  });
+
+  // The renderer cancels unloading (beforeunload) while a run's notes have unsaved edits. A browser then asks the
+  // person; Electron would silently keep the window open, so ask here: leaving goes on with the close or reload.
+  win.webContents.on('will-prevent-unload', (event) => {
+    const choice = dialog.showMessageBoxSync(win, {
+      type: 'question',
+      title: 'Leave without saving?',
+      message: 'This page has unsaved changes (a run\'s notes or name).',
+      detail: 'Leave and lose them, or stay to save them.',
+      buttons: ['Leave without saving', 'Stay'],
+      defaultId: 1,
+      cancelId: 1,
+      noLink: true,
+    });
+    if (choice === 0) event.preventDefault();
   });
 
   win.once('ready-to-show', () => {

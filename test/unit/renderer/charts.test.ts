@@ -2,8 +2,8 @@
 import { describe, expect, it } from 'vitest';
 import { type BatchMetrics, type EvaluationRecord } from '../../../src/shared/contract';
 import { evalCurves, evalSeries } from '../../../src/renderer/src/charts/eval-series';
-import { tickLabel } from '../../../src/renderer/src/charts/line-chart';
-import { batchPoints, metricInfo, metricKeys, smoothedPair } from '../../../src/renderer/src/charts/series';
+import { tickLabel, xAxisTitle } from '../../../src/renderer/src/charts/line-chart';
+import { batchPoints, metricInfo, metricKeys, smoothedPair, TRAINING_X_AXIS } from '../../../src/renderer/src/charts/series';
 import { DEFENCE_METHODS } from '../../../src/shared/defences';
 import { emaSmooth } from '../../../src/renderer/src/lib/smoothing';
 
@@ -55,6 +55,18 @@ describe('series', () => {
     expect(metricInfo('sparse_categorical_accuracy', 'mixed')).toEqual(metricInfo('sparse_categorical_accuracy'));
     const titles = DEFENCE_METHODS.map((m) => metricInfo('loss', m).label);
     expect(new Set(titles).size).toBe(DEFENCE_METHODS.length);
+  });
+
+  it('names the training accuracy as training (not test) accuracy, whatever the defence', () => {
+    expect(metricInfo('sparse_categorical_accuracy')).toEqual({ key: 'sparse_categorical_accuracy', label: 'Training accuracy', unit: 'fraction' });
+    for (const m of [...DEFENCE_METHODS, 'mixed' as const]) expect(metricInfo('sparse_categorical_accuracy', m).label).toBe('Training accuracy');
+  });
+
+  it('titles the x axis of training curves by what it counts at each granularity', () => {
+    expect(TRAINING_X_AXIS).toEqual({ epoch: 'epoch', batch: 'step (batch)' });
+    const chart = (title: { display: boolean; text: string }) => ({ options: { scales: { x: { type: 'linear' as const, title } } } });
+    expect(xAxisTitle(chart({ display: true, text: TRAINING_X_AXIS.batch }))).toBe('step (batch)');
+    expect(xAxisTitle(chart({ display: false, text: 'epoch' }))).toBe('');
   });
 
   it('labels axis ticks without floating-point noise', () => {

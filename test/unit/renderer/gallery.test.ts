@@ -1,7 +1,7 @@
 // Gallery logic: fooled filters, captions, and the pixels of the clean | adversarial | perturbation tiles.
 import { describe, expect, it } from 'vitest';
 import { type GallerySample } from '../../../src/shared/contract';
-import { caption, filterSamples, fooled, gridLayout, labelsPresent, paintGrid, paintTile, tileSize, TILE_GAP } from '../../../src/renderer/src/lib/gallery';
+import { attackOrigin, caption, filterSamples, galleryLegend, fooled, gridLayout, labelsPresent, paintGrid, paintTile, tileSize, TILE_GAP } from '../../../src/renderer/src/lib/gallery';
 
 function sample(index: number, label: number, base: [number, number] | null, adv: [number, number] | null): GallerySample {
   const predictions: GallerySample['predictions'] = [];
@@ -33,10 +33,42 @@ describe('filters', () => {
 });
 
 describe('caption', () => {
-  it('reads true / base / adv with wrong adversarial predictions marked and absent models as —', () => {
-    const names = ['zero', 'one', 'two', 'three', 'four', 'five', 'six', 'seven', 'eight', 'nine'];
-    expect(caption(samples[0]!, names).map((p) => [p.text, p.wrong])).toEqual([['seven', false], ['three', true], ['seven', false]]);
-    expect(caption(samples[3]!, []).map((p) => [p.text, p.wrong])).toEqual([['7', false], ['7', false], ['—', false]]);
+  const names = ['zero', 'one', 'two', 'three', 'four', 'five', 'six', 'seven', 'eight', 'nine'];
+  const nameOf = (id: string) => ({ run_b: 'exp · base', run_a: 'exp · adv' })[id] ?? id;
+  const read = (parts: ReturnType<typeof caption>) => parts.map((p) => [p.kind, p.prefix, p.text, p.wrong]);
+
+  it("reads true / this run's clean → adversarial prediction / the other run's on the adversarial image", () => {
+    // the base run's white-box gallery: its own prediction first, the adv run's (a transfer from it) after
+    const view = { runId: 'run_b', sourceRunId: null, nameOf };
+    expect(read(caption(samples[0]!, names, view))).toEqual([
+      ['true', '', 'seven', false], ['clean', '', 'seven', false], ['adversarial', '', 'three', true], ['other', 'adv', 'seven', false],
+    ]);
+    // a model already wrong on the clean image is marked there
+    expect(read(caption(samples[2]!, names, view)).slice(1, 3)).toEqual([['clean', '', 'nine', true], ['adversarial', '', 'nine', true]]);
+    expect(read(caption(samples[3]!, [], view))).toEqual([['true', '', '7', false], ['clean', '', '7', false], ['adversarial', '', '7', false]]);
+  });
+
+  it('says which model the attack was crafted on: white-box for that model, a transfer for the other', () => {
+    const whiteBox = caption(samples[0]!, names, { runId: 'run_b', sourceRunId: null, nameOf });
+    expect(whiteBox[2]!.title).toBe('this run on the adversarial image: three (white-box: the attack was crafted on it)');
+    expect(whiteBox[3]!.title).toBe('exp · adv on the same adversarial image: seven (transfer: the attack was crafted on this run; on the clean image: seven)');
+    // the adv run's transfer from the base run: "this run" is the adv run, and the base prediction is the white-box one
+    const transfer = caption(samples[1]!, names, { runId: 'run_a', sourceRunId: 'run_b', nameOf });
+    expect(read(transfer)).toEqual([['true', '', 'two', false], ['clean', '', 'two', false], ['adversarial', '', 'five', true], ['other', 'base', 'two', false]]);
+    expect(transfer[2]!.title).toBe('this run on the adversarial image: five (transfer: the attack was crafted on exp · base)');
+    expect(transfer[3]!.title).toMatch(/^exp · base on the same adversarial image: two \(white-box: the attack was crafted on it;/);
+    expect(attackOrigin({ runId: 'run_a', sourceRunId: 'run_x', nameOf }, 'run_b')).toBe('transfer: the attack was crafted on run_x');
+  });
+
+  it('says once per gallery where its images were crafted and what each caption part is', () => {
+    expect(galleryLegend(samples, { runId: 'run_b', sourceRunId: null, nameOf })).toEqual({
+      crafted: 'Adversarial images crafted on this run (white-box attack).',
+      caption: 'Caption: true label / this run on the clean image → on the adversarial image / "adv": exp · adv on the same adversarial image (transfer).',
+    });
+    expect(galleryLegend(samples, { runId: 'run_a', sourceRunId: 'run_b', nameOf })).toEqual({
+      crafted: 'Adversarial images crafted on exp · base and shown to this run (transfer attack).',
+      caption: 'Caption: true label / this run on the clean image → on the adversarial image / "base": exp · base on the same adversarial image (white-box).',
+    });
   });
 });
 

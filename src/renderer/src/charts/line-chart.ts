@@ -139,6 +139,13 @@ export function createLineChart(canvas: HTMLCanvasElement, series: readonly Seri
   });
 }
 
+/** The title the chart's x axis shows ('' when none). */
+export function xAxisTitle(chart: Pick<Chart<'line', { x: number; y: number }[]>, 'options'>): string {
+  const x = chart.options.scales?.x;
+  const title = x && 'title' in x ? x.title : undefined;
+  return title?.display ? String(title.text) : '';
+}
+
 /** Replaces the data in place; 'none' skips animation so live updates at 10 per second stay cheap. */
 export function updateLineChart(chart: Chart<'line', { x: number; y: number }[]>, series: readonly Series[]): void {
   chart.data.datasets = toDatasets(series);

@@ -38,8 +38,13 @@ export const TRAIN_METRICS: readonly MetricInfo[] = [
   { key: 'loss', label: DEFENCE_INFO.nsl.curves.loss, unit: 'loss' },
   { key: 'sparse_categorical_crossentropy', label: 'Labeled loss', unit: 'loss' },
   { key: 'scaled_adversarial_loss', label: DEFENCE_INFO.nsl.curves.adversarial, unit: 'loss' },
-  { key: 'sparse_categorical_accuracy', label: 'Accuracy', unit: 'fraction' },
+  // measured on the clean training batches as they are trained on (src/main/lab/defences/training-step.ts), not on the
+  // test split: the Compare page's "Clean acc" and the run page's "Clean accuracy" are the test numbers
+  { key: 'sparse_categorical_accuracy', label: 'Training accuracy', unit: 'fraction' },
 ];
+
+/** What the x axis of training curves counts at each granularity: finished epochs, or optimizer steps (one per batch). */
+export const TRAINING_X_AXIS = { epoch: 'epoch', batch: 'step (batch)' } as const satisfies Record<'epoch' | 'batch', string>;
 
 /** Points of one metric over training steps; missing or non-finite values are skipped. */
 export function batchPoints(batches: readonly BatchMetrics[], key: string): Point[] {

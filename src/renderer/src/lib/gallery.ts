@@ -22,25 +22,77 @@ export function filterSamples(samples: readonly GallerySample[], filter: Gallery
   }
 }
 
+/** Whose gallery it is and where its adversarial images come from: a gallery belongs to one evaluation of one run. */
+export interface GalleryView {
+  /** The evaluated run ("this run"): Gallery.runId. */
+  runId: string;
+  /** The run a transfer attack was crafted on; null for a white-box attack (crafted on this run). */
+  sourceRunId: string | null;
+  /** A run's name for people. */
+  nameOf: (runId: string) => string;
+}
+
 export interface CaptionPart {
+  /** true label, this run on the clean image, this run on the adversarial image, another model on the adversarial image */
+  kind: 'true' | 'clean' | 'adversarial' | 'other';
+  /** Shown before the text, unmarked (the other model's role). */
+  prefix: string;
   text: string;
   wrong: boolean;
   title: string;
 }
 
-/** "true / base / adv": the label, then each model's prediction on the adversarial image ("—" when a model is absent). */
-export function caption(sample: GallerySample, classNames: readonly string[]): CaptionPart[] {
+/** How a model's prediction on the adversarial image came about: white-box when the attack was crafted on that model. */
+export function attackOrigin(view: GalleryView, runId: string): string {
+  const source = view.sourceRunId ?? view.runId;
+  if (whiteBoxFor(view, runId)) return 'white-box: the attack was crafted on it';
+  return `transfer: the attack was crafted on ${source === view.runId ? 'this run' : view.nameOf(source)}`;
+}
+
+/** Whether the adversarial images were crafted on this model (run id). */
+export function whiteBoxFor(view: GalleryView, runId: string): boolean {
+  return runId === (view.sourceRunId ?? view.runId);
+}
+
+/**
+ * "true / clean→adversarial / role adversarial": the label; this run's prediction on the clean image and on the
+ * adversarial one; then each other model's (the same seed's other run) on that adversarial image. A wrong prediction
+ * is marked; each part's title says what it is, white-box or transfer, and which model the attack was crafted on.
+ */
+export function caption(sample: GallerySample, classNames: readonly string[], view: GalleryView): CaptionPart[] {
   const name = (c: number) => classNames[c] ?? String(c);
-  const parts: CaptionPart[] = [{ text: name(sample.label), wrong: false, title: 'true label' }];
-  for (const role of ['base', 'adv'] as const) {
-    const p = sample.predictions.find((q) => q.role === role);
+  const parts: CaptionPart[] = [{ kind: 'true', prefix: '', text: name(sample.label), wrong: false, title: `true label ${name(sample.label)}` }];
+  const own = sample.predictions.find((q) => q.runId === view.runId);
+  if (own) {
     parts.push(
-      p
-        ? { text: name(p.adversarial), wrong: p.adversarial !== sample.label, title: `${role} model on the adversarial image (clean: ${name(p.clean)})` }
-        : { text: '—', wrong: false, title: `no ${role} model in this experiment` },
+      { kind: 'clean', prefix: '', text: name(own.clean), wrong: own.clean !== sample.label, title: `this run on the clean image: ${name(own.clean)}` },
+      {
+        kind: 'adversarial', prefix: '', text: name(own.adversarial), wrong: own.adversarial !== sample.label,
+        title: `this run on the adversarial image: ${name(own.adversarial)} (${attackOrigin(view, own.runId)})`,
+      },
     );
+  } else {
+    parts.push({ kind: 'clean', prefix: '', text: '—', wrong: false, title: 'no prediction of this run stored' }, { kind: 'adversarial', prefix: '', text: '—', wrong: false, title: 'no prediction of this run stored' });
+  }
+  for (const p of sample.predictions) {
+    if (p.runId === view.runId) continue;
+    parts.push({
+      kind: 'other', prefix: p.role, text: name(p.adversarial), wrong: p.adversarial !== sample.label,
+      title: `${view.nameOf(p.runId)} on the same adversarial image: ${name(p.adversarial)} (${attackOrigin(view, p.runId)}; on the clean image: ${name(p.clean)})`,
+    });
   }
   return parts;
+}
+
+/** What a gallery's captions and images are, said once above its tiles. */
+export function galleryLegend(samples: readonly GallerySample[], view: GalleryView): { crafted: string; caption: string } {
+  const source = view.sourceRunId ?? view.runId;
+  const crafted = source === view.runId
+    ? 'Adversarial images crafted on this run (white-box attack).'
+    : `Adversarial images crafted on ${view.nameOf(source)} and shown to this run (transfer attack).`;
+  const others = [...new Map(samples.flatMap((s) => s.predictions).filter((p) => p.runId !== view.runId).map((p) => [p.runId, p])).values()];
+  const rest = others.map((p) => ` / "${p.role}": ${view.nameOf(p.runId)} on the same adversarial image (${whiteBoxFor(view, p.runId) ? 'white-box' : 'transfer'})`).join('');
+  return { crafted, caption: `Caption: true label / this run on the clean image → on the adversarial image${rest}.` };
 }
 
 /** Gap in pixels between the three panels of a tile. */
