@@ -37,7 +37,7 @@ function schemaMessage(change: (c: Record<string, unknown>) => void): string {
 test('the form shows the schema messages for bad values and does not start', async ({ page }) => {
   const watch = watchPage(page);
   await open(page, '#/new');
-  await page.getByLabel('Epochs').fill('0');
+  await page.getByLabel('Epochs', { exact: true }).fill('0');
   await expect(page.locator('#f-hparams-epochs-error')).toHaveText(schemaMessage((c) => ((c.hparams as { epochs: number }).epochs = 0)));
   await page.getByLabel('Learning rate').fill('-1');
   await expect(page.locator('#f-hparams-learningRate-error')).toHaveText(schemaMessage((c) => ((c.hparams as { learningRate: number }).learningRate = -1)));
@@ -102,7 +102,7 @@ test('a quick experiment from the form trains with live charts and completes', a
   await page.getByLabel('Conv filters').fill('16, 32');
   await page.getByLabel('Dense units').fill('16');
   await page.getByLabel('Batch size').fill('16');
-  await page.getByLabel('Epochs').fill('2');
+  await page.getByLabel('Epochs', { exact: true }).fill('2');
   // the FGSM attacks (white-box and transfer) feed the gallery and curves below; PGD and AutoAttack are tested elsewhere
   const removers = page.getByRole('button', { name: /^Remove attack \d+$/ });
   for (let n = await removers.count(); n > 2; n--) await page.getByRole('button', { name: `Remove attack ${n}` }).click();

@@ -37,7 +37,7 @@ test('an experiment over two seeds shows mean ± std per role, each seed one cli
   await page.getByLabel('Test images', { exact: true }).fill('64');
   await page.getByLabel('Conv filters').fill('2');
   await page.getByLabel('Dense units').fill('8');
-  await page.getByLabel('Epochs').fill('2');
+  await page.getByLabel('Epochs', { exact: true }).fill('2');
   // two FGSM attacks (white-box and transfer from the seed's base) are enough here and keep the four runs short
   const removers = page.getByRole('button', { name: /^Remove attack \d+$/ });
   for (let n = await removers.count(); n > 2; n--) await page.getByRole('button', { name: `Remove attack ${n}` }).click();
