@@ -53,7 +53,7 @@ describe('sortRuns', () => {
 
   it('sorts text and dates, stable for ties', () => {
     expect(sortRuns(runs, 'createdAt', 'desc').map((r) => r.id)).toEqual(['run_c', 'run_b', 'run_a']);
-    expect(sortRuns(runs, 'backend', 'asc').map((r) => r.id)).toEqual(['run_a', 'run_b', 'run_c']);
+    expect(sortRuns(runs, 'epochs', 'asc').map((r) => r.id)).toEqual(['run_a', 'run_b', 'run_c']);
   });
 });
 

@@ -1,4 +1,4 @@
-// The Compare page's data: 2–8 runs with their per-epoch and per-batch metrics, refreshed as they change.
+// The Compare page's data: 2–10 runs with their per-epoch and per-batch metrics, refreshed as they change.
 import { type BatchMetrics, type RunSummary } from '../../../shared/contract';
 import { getLab } from '../api/lab';
 import { type ComparedRun } from './compare-data';
@@ -6,7 +6,11 @@ import { debounce } from './debounce';
 import { errorText } from './format';
 
 export const MIN_COMPARE = 2;
-export const MAX_COMPARE = 8;
+/**
+ * As many runs as the chart palette (charts/series.ts, Tableau 10) has colours: every run keeps a colour of its own in
+ * the curves, the tables' swatches and the chips. More would repeat colours.
+ */
+export const MAX_COMPARE = 10;
 
 export interface ComparedRunWithBatches extends ComparedRun {
   batches: BatchMetrics[];

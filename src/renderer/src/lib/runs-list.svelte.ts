@@ -1,18 +1,29 @@
-// The Experiments page's data: every run, refreshed when the lab reports a status change or a finished epoch.
-import { type RunSummary } from '../../../shared/contract';
+// The Experiments page's data: every run, refreshed when the lab reports a status change or a finished epoch, and
+// the experiments they belong to (name, id, creation time of each group's header), fetched again only when a run of
+// an experiment not seen yet appears.
+import { type ExperimentSummary, type RunSummary } from '../../../shared/contract';
 import { getLab } from '../api/lab';
 import { debounce } from './debounce';
 import { errorText } from './format';
 
 export class RunsList {
   runs = $state<RunSummary[]>([]);
+  experiments = $state.raw<ExperimentSummary[]>([]);
   loading = $state(true);
   error = $state<string | null>(null);
   private readonly refresh = debounce(() => void this.load(), 250);
 
   async load(): Promise<void> {
     try {
-      this.runs = await getLab().listRuns({ limit: 100_000 });
+      const runs = await getLab().listRuns({ limit: 100_000 });
+      const known = new Set(this.experiments.map((e) => e.id));
+      if (runs.some((r) => !known.has(r.experimentId))) {
+        // the headers fall back to the runs' own names and times when the list is unavailable
+        this.experiments = await getLab()
+          .listExperiments({})
+          .catch(() => this.experiments);
+      }
+      this.runs = runs;
       this.error = null;
     } catch (err) {
       this.error = errorText(err);

@@ -2,9 +2,17 @@
 import { type RunStatus, type RunSummary } from '../../../shared/contract';
 import { comparableHeadlines, type Headline, referenceHeadline } from '../../../shared/headline';
 import { runDefenceText } from './run-defence';
+import { type ColumnKey, hparamValue, isHParamKey } from './runs-columns';
+import { type AdvBaseDelta } from './runs-groups';
 
-export type SortKey = 'name' | 'status' | 'cleanAccuracy' | 'robustAccuracy' | 'backend' | 'durationMs' | 'createdAt';
+/** The run's name or any sortable column (every column but the tags). */
+export type SortKey = 'name' | Exclude<ColumnKey, 'tags'>;
 export type SortDir = 'asc' | 'desc';
+
+/** Text columns start ascending (A first), numbers and dates descending (best, newest first). */
+export function defaultSortDir(key: SortKey): SortDir {
+  return key === 'name' || key === 'status' || key === 'defence' || key === 'norm' ? 'asc' : 'desc';
+}
 
 export interface RunFilter {
   search: string;
@@ -28,9 +36,12 @@ export function filterRuns(runs: readonly RunSummary[], f: RunFilter): RunSummar
   );
 }
 
-function key(run: RunSummary, k: SortKey, reference: Headline | null): string | number | null {
+function key(run: RunSummary, k: SortKey, reference: Headline | null, deltas: ReadonlyMap<string, AdvBaseDelta>): string | number | null {
   // a robust accuracy measured differently (attack, ε, test images) from the reference is not ranked against it
   if (k === 'robustAccuracy' && reference !== null && !comparableHeadlines(run.headline, reference)) return null;
+  if (k === 'deltaClean') return deltas.get(run.id)?.clean ?? null;
+  if (k === 'deltaRobust') return deltas.get(run.id)?.robust ?? null;
+  if (isHParamKey(k)) return hparamValue(run, k);
   const v = run[k];
   return v === undefined ? null : v;
 }
@@ -41,15 +52,18 @@ export function isComparable(run: RunSummary, runs: readonly RunSummary[]): bool
   return reference === null || comparableHeadlines(run.headline, reference);
 }
 
-/** Stable sort; missing values (null) go last whatever the direction, and so do incomparable robust accuracies. */
-export function sortRuns(runs: readonly RunSummary[], k: SortKey, dir: SortDir): RunSummary[] {
+/**
+ * Stable sort; missing values (null) go last whatever the direction, and so do incomparable robust accuracies.
+ * `deltas` (advBaseDeltas of every run) rank the adv − base columns.
+ */
+export function sortRuns(runs: readonly RunSummary[], k: SortKey, dir: SortDir, deltas: ReadonlyMap<string, AdvBaseDelta> = new Map()): RunSummary[] {
   const sign = dir === 'asc' ? 1 : -1;
   const reference = k === 'robustAccuracy' ? referenceHeadline(runs) : null;
   return runs
     .map((r, i) => ({ r, i }))
     .sort((a, b) => {
-      const va = key(a.r, k, reference);
-      const vb = key(b.r, k, reference);
+      const va = key(a.r, k, reference, deltas);
+      const vb = key(b.r, k, reference, deltas);
       if (va === null && vb === null) return a.i - b.i;
       if (va === null) return 1;
       if (vb === null) return -1;
