@@ -18,13 +18,13 @@ export interface ServedLab {
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 
-/** `prepare` fills the new lab folder (e.g. a store with finished runs) before the server opens it. */
-export async function startServe(opts: { env?: Record<string, string>; timeoutMs?: number; prepare?: (home: string) => void } = {}): Promise<ServedLab> {
+/** `prepare` fills the new lab folder (e.g. a store with finished runs) before the server opens it; a promise it returns is awaited. */
+export async function startServe(opts: { env?: Record<string, string>; timeoutMs?: number; prepare?: (home: string) => unknown } = {}): Promise<ServedLab> {
   if (!fs.existsSync(path.join(ROOT, 'out', 'renderer', 'index.html'))) {
     throw new Error('out/renderer is missing: run `npm run build` before the E2E tests');
   }
   const home = fs.mkdtempSync(path.join(os.tmpdir(), 'rlab-e2e-'));
-  opts.prepare?.(home);
+  await opts.prepare?.(home);
   const child: ChildProcess = spawn(process.execPath, [path.join(ROOT, 'bin', 'rlab.mjs'), 'serve', '--port', '0'], {
     cwd: ROOT,
     env: { ...process.env, RLAB_HOME: home, ...opts.env },
