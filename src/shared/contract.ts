@@ -8,6 +8,7 @@ import {
   ExperimentIdRequestSchema,
   ExportModelRequestSchema,
   ExportReportRequestSchema,
+  GalleryPageRequestSchema,
   GalleryRequestSchema,
   ImportDatasetRequestSchema,
   ImportModelRequestSchema,
@@ -262,7 +263,67 @@ export interface GallerySample {
   clean: number[];
   adversarial: number[];
   /** Predictions of each model shown, by run id. */
-  predictions: { runId: string; role: RunRole; clean: number; adversarial: number }[];
+  predictions: GalleryPrediction[];
+}
+
+/** One model's predicted classes on a gallery image, and (when the engine stored them) every class's probability. */
+export interface GalleryPrediction {
+  runId: string;
+  role: RunRole;
+  clean: number;
+  adversarial: number;
+  /** Softmax probability of each class (classNames order) on the clean / adversarial image; absent when not stored. */
+  cleanProbabilities?: number[];
+  adversarialProbabilities?: number[];
+}
+
+/** One evaluation shown in a gallery page (one column of side-by-side panes). */
+export interface GalleryPageColumn {
+  evaluationId: number;
+  runId: string;
+  sourceRunId: string | null;
+  attack: string;
+  norm: string;
+  epsilon: number;
+  /** Whether the per-example mask is stored: without it only stored images say right or wrong. */
+  hasMask: boolean;
+  /** Images stored with the evaluation (the rest of the subset has its mask bit only). */
+  storedImages: number;
+  /** The stored images' size and the class names; 0 / [] when the evaluation has no gallery. */
+  width: number;
+  height: number;
+  classNames: string[];
+}
+
+export interface GalleryPageCell {
+  /** Still classified correctly on the adversarial image (the mask; else the stored prediction); null when unknown. */
+  correct: boolean | null;
+  /** The stored image and predictions; null when only the mask covers this example. */
+  sample: GallerySample | null;
+  /** L∞ and L2 of adversarial − clean on the [0, 1] scale, from the stored 8-bit pixels; null when not stored. */
+  perturbation: { linf: number; l2: number } | null;
+}
+
+export interface GalleryPageEntry {
+  /** Position in the test subset (the same example in every column). */
+  index: number;
+  /** True label, when any column stored this image; null otherwise. */
+  label: number | null;
+  /** One cell per requested evaluation, in request order. */
+  cells: GalleryPageCell[];
+}
+
+export interface GalleryPage {
+  columns: GalleryPageColumn[];
+  /** Examples in the test subset the evaluations scored. */
+  count: number;
+  /** Examples the filter keeps (count without one). */
+  total: number;
+  page: number;
+  limit: number;
+  /** Pages of `total` (at least 1). */
+  pages: number;
+  entries: GalleryPageEntry[];
 }
 
 export interface Gallery {
@@ -364,6 +425,8 @@ export interface LabResults {
   /** The ensemble of stored evaluations on one test subset, norm and ε: robust only if every attack fails. */
   ensemble: EnsembleRecord;
   getGallery: Gallery;
+  /** A page of the test subset's examples across evaluations (same indices each), optionally fooled-in-one-not-the-other. */
+  galleryPage: GalleryPage;
   engineInfo: EngineRecord;
   listDatasets: DatasetInfo[];
   downloadDataset: DatasetInfo;
@@ -400,6 +463,7 @@ export const LAB_REQUEST_SCHEMAS = {
   evaluate: EvaluateRequestSchema,
   ensemble: EnsembleRequestSchema,
   getGallery: GalleryRequestSchema,
+  galleryPage: GalleryPageRequestSchema,
   engineInfo: Empty,
   listDatasets: Empty,
   downloadDataset: DownloadDatasetRequestSchema,

@@ -3,6 +3,7 @@
 import { z } from 'zod';
 import { ATTACK_KINDS, ATTACK_LIMITS, ATTACK_NORMS, resolveAttack, type AttackRequest } from './attacks';
 import { DefenceSchema, defenceLabel } from './defences';
+import { GALLERY_PAGE_DEFAULT_LIMIT, GALLERY_PAGE_MAX_EVALUATIONS, GALLERY_PAGE_MAX_LIMIT } from './gallery';
 import { LabError } from './errors';
 import { LR_MILESTONES_MAX, lrMilestonesProblem } from './lr-schedule';
 
@@ -221,6 +222,24 @@ export const EvaluateRequestSchema = z
   .strict()
   .superRefine(checkAttack);
 export const GalleryRequestSchema = z.object({ evaluationId: z.number().int().min(1) }).strict();
+/**
+ * One page of the examples that evaluations scored, the same indices for each (side by side): every example of the
+ * test subset, or with `filter` only those the `fooledIn` evaluation got wrong and the `heldIn` one still got right
+ * (their per-example masks). The evaluations must have scored the same test images.
+ */
+export const GalleryPageRequestSchema = z
+  .object({
+    evaluationIds: z
+      .array(z.number().int().min(1))
+      .min(1)
+      .max(GALLERY_PAGE_MAX_EVALUATIONS)
+      .refine((ids) => new Set(ids).size === ids.length, { message: 'must not name an evaluation twice' }),
+    /** 0-based page; must be below the page count of the matching examples (page 0 always exists). */
+    page: int(0, 10_000_000).default(0),
+    limit: int(1, GALLERY_PAGE_MAX_LIMIT).default(GALLERY_PAGE_DEFAULT_LIMIT),
+    filter: z.object({ fooledIn: z.number().int().min(1), heldIn: z.number().int().min(1) }).strict().optional(),
+  })
+  .strict();
 /** Evaluations to combine (same test subset, norm and ε): an example is robust only if it survives every one. */
 export const EnsembleRequestSchema = z.object({ evaluationIds: z.array(z.number().int().min(1)).min(1).max(1000) }).strict();
 /**
@@ -229,7 +248,14 @@ export const EnsembleRequestSchema = z.object({ evaluationIds: z.array(z.number(
  * lab's own folders; it must be new or empty (a new .onnx file) unless `force` allows overwriting the export's files.
  */
 export const ExportModelRequestSchema = z
-  .object({ runId: RunIdSchema, format: z.enum(['tfjs', 'onnx']).default('tfjs'), outDir: z.string().min(1).max(4096), force: z.boolean().optional() })
+  .object({
+    runId: RunIdSchema,
+    format: z.enum(['tfjs', 'onnx']).default('tfjs'),
+    outDir: z.string().min(1).max(4096),
+    force: z.boolean().optional(),
+    /** false: a temporary copy (a browser download's), not recorded as the run's export artifact. Default true. */
+    recordArtifact: z.boolean().optional(),
+  })
   .strict();
 /** Writes report.json, metrics.csv and evaluations.csv of one experiment into the folder `outDir`. */
 export const ExportReportRequestSchema = z.object({ experimentId: ExperimentIdSchema, outDir: z.string().min(1).max(4096), force: z.boolean().optional() }).strict();
@@ -250,6 +276,7 @@ export type UpdateRunRequest = z.input<typeof UpdateRunRequestSchema>;
 export type MetricsRequest = z.input<typeof MetricsRequestSchema>;
 export type EvaluateRequest = z.input<typeof EvaluateRequestSchema>;
 export type GalleryRequest = z.input<typeof GalleryRequestSchema>;
+export type GalleryPageRequest = z.input<typeof GalleryPageRequestSchema>;
 export type EnsembleRequest = z.input<typeof EnsembleRequestSchema>;
 export type ExportModelRequest = z.input<typeof ExportModelRequestSchema>;
 export type ExportReportRequest = z.input<typeof ExportReportRequestSchema>;

@@ -1,7 +1,7 @@
 // LabApi over the `rlab serve` WebSocket (src/main/server/PROTOCOL.md): numbered calls, replies matched by id,
 // events fanned out locally, automatic reconnection; makeLabApi turns it into the LabApi (and errors into LabErrors).
 // Used by the browser page and, with the `ws` package's WebSocket, by CLI commands that are clients of a running host.
-import { type LabApi, type LabMethod } from './contract';
+import { type LabApi } from './contract';
 import { LabError, type LabErrorShape } from './errors';
 import { EventHub, isEventMessage } from './event-hub';
 import { makeLabApi } from './make-lab-api';
@@ -40,7 +40,7 @@ export const UNAUTHORIZED_CLOSE = 4401;
 const OPEN = 1;
 
 interface Pending {
-  method: LabMethod;
+  method: string;
   resolve(value: unknown): void;
   /** With a LabError or the server's `{ code, message, field? }`; makeLabApi makes a LabError of either. */
   reject(err: LabError | LabErrorShape): void;
@@ -194,7 +194,19 @@ export class WsLabClient {
     else p.reject(reply.error ?? new LabError('internal', `malformed reply to ${p.method}`));
   }
 
-  private call(method: LabMethod, params: unknown): Promise<unknown> {
+  /**
+   * One of the server's own calls, which are not LabApi methods (e.g. `createModelDownload`, see src/shared/downloads.ts);
+   * rejects with a LabError.
+   */
+  async callServer<T>(method: string, params: unknown): Promise<T> {
+    try {
+      return (await this.call(method, params)) as T;
+    } catch (err) {
+      throw err instanceof LabError ? err : LabError.from(err as LabErrorShape);
+    }
+  }
+
+  private call(method: string, params: unknown): Promise<unknown> {
     if (this._state === 'unauthorized') return Promise.reject(new LabError('permission_denied', `cannot call ${method}: the lab server refused this page's token`));
     if (this._state === 'closed') return Promise.reject(new LabError('failed_precondition', `cannot call ${method}: the lab connection is closed`));
     const id = this.nextId++;

@@ -18,4 +18,10 @@ export const SERVER_LIMITS = {
   refusedCloseGraceMs: 1_000,
   /** Replies and events waiting to be sent to one client; past this it is not reading and is disconnected. */
   maxBufferedBytes: 8 * 1024 * 1024,
+  /** A download ticket can be redeemed (once) within this time of being minted. */
+  downloadTtlMs: 60_000,
+  /** Largest model download (a store-only ZIP has no ZIP64 here, so it must stay below 4 GiB anyway). */
+  maxDownloadBytes: 512 * 1024 * 1024,
+  /** Downloads being prepared or waiting to be fetched at once; each holds a temporary export folder. */
+  maxLiveDownloads: 4,
 } as const;

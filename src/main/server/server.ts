@@ -6,7 +6,10 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { LAB_PROTOCOL_VERSION, type LabMethods } from '../../shared/contract';
 import { LabError } from '../../shared/errors';
+import { dispatch } from '../handlers/dispatch';
 import { type LabEventSource, subscribeAll } from '../handlers/events';
+import { DOWNLOAD_PATH } from '../../shared/downloads';
+import { Downloads } from './downloads';
 import { SERVER_LIMITS } from './limits';
 import { limitedLog } from './log-limit';
 import { hostProblem, originProblem, ownAuthorities, parseRequestUrl } from './request-guard';
@@ -41,6 +44,10 @@ export interface ServeOptions {
   call?: CallHandler;
   /** A proxy: why it has no host any more, else null (browser pages are then refused, see WsHubOptions.goneAway). */
   goneAway?: () => string | null;
+  /** How long a download ticket lives; default SERVER_LIMITS.downloadTtlMs. */
+  downloadTtlMs?: number;
+  /** Largest download; default SERVER_LIMITS.maxDownloadBytes. */
+  maxDownloadBytes?: number;
 }
 
 export interface RunningServer {
@@ -101,8 +108,16 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
   const rendererDir = opts.rendererDir ?? defaultRendererDir();
   const log = opts.log ?? ((line: string) => console.error(`rlab serve: ${line}`));
   const refusal = limitedLog(log);
+  const callLab = opts.call ?? ((method: unknown, params: unknown) => dispatch(opts.service, method, params, { senderOk: true }));
+  const downloads = new Downloads({
+    call: callLab,
+    log,
+    ...(opts.downloadTtlMs !== undefined ? { ttlMs: opts.downloadTtlMs } : {}),
+    ...(opts.maxDownloadBytes !== undefined ? { maxBytes: opts.maxDownloadBytes } : {}),
+  });
   const hub = new WsHub({
     service: opts.service,
+    serverCalls: downloads.serverCalls,
     token,
     log,
     refusalLog: refusal,
@@ -135,6 +150,17 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
     }
     if (url.pathname === WS_PATH) {
       sendText(res, 426, 'This address speaks WebSocket only.\n', undefined, { Upgrade: 'websocket' });
+      return;
+    }
+    if (url.pathname === '/download' || url.pathname.startsWith(DOWNLOAD_PATH)) {
+      // the ticket in the path is the credential (minted over the token-checked WebSocket); it is never logged
+      const foreign = originProblem(req, own);
+      if (foreign) {
+        refusal(`refused HTTP ${req.method ?? ''} /download/… from ${peer(req)}: ${foreign}`);
+        sendText(res, 403, 'Forbidden: downloads are fetched by the page this server serves, not by other sites\n');
+        return;
+      }
+      await downloads.serve(req, res, url.pathname.slice(DOWNLOAD_PATH.length), refusal);
       return;
     }
     if (url.pathname === '/api' || url.pathname.startsWith('/api/')) {
@@ -243,6 +269,7 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
       closed ??= (async () => {
         unsubscribe();
         await hub.close();
+        await downloads.close();
         server.closeAllConnections();
         await new Promise<void>((resolve) => server.close(() => resolve()));
       })();

@@ -34,6 +34,11 @@ export interface WsHubOptions {
    * connected and gets the reason as the error of each call.
    */
   goneAway?: () => string | null;
+  /**
+   * The server's own calls (not LabApi methods, so never forwarded to a proxy's host): method name → handler, e.g.
+   * `createModelDownload`. Looked up before the dispatcher, own keys only.
+   */
+  serverCalls?: Readonly<Record<string, (params: unknown) => Promise<Envelope<unknown>>>>;
 }
 
 const MIB = 1024 * 1024;
@@ -118,7 +123,13 @@ export class WsHub {
       this.reply(ws, incoming.reply);
       return;
     }
-    const envelope = this.opts.call ? await this.opts.call(incoming.method, incoming.params) : await dispatch(this.opts.service, incoming.method, incoming.params, { senderOk: true });
+    const own = this.opts.serverCalls;
+    const serverCall = own && typeof incoming.method === 'string' && Object.prototype.hasOwnProperty.call(own, incoming.method) ? own[incoming.method] : undefined;
+    const envelope = serverCall
+      ? await serverCall(incoming.params)
+      : this.opts.call
+        ? await this.opts.call(incoming.method, incoming.params)
+        : await dispatch(this.opts.service, incoming.method, incoming.params, { senderOk: true });
     this.reply(ws, { id: incoming.id, ...envelope });
   }
 

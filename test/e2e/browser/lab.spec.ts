@@ -217,14 +217,20 @@ test('the gallery finds fooled images and shows two runs side by side', async ({
 });
 
 test('a 256-image gallery reply is painted whole, every tile, with its timing reported', async ({ page }) => {
-  // The lab keeps 16 images per gallery; the reply is widened to 256 on the wire to time the real rendering path.
+  // The lab keeps 16 images per gallery; the galleryPage reply is widened to 256 entries on the wire to time the real
+  // rendering path.
   await page.routeWebSocket(/\/ws/, (ws) => {
     const server = ws.connectToServer();
     ws.onMessage((m) => server.send(m));
     server.onMessage((m) => {
-      const msg = JSON.parse(String(m)) as { ok?: boolean; result?: { samples?: { index: number }[] } };
-      const samples = msg.ok && msg.result && Array.isArray(msg.result.samples) ? msg.result.samples : null;
-      if (samples && samples.length > 0) msg.result!.samples = Array.from({ length: 256 }, (_, i) => ({ ...samples[i % samples.length]!, index: i }));
+      const msg = JSON.parse(String(m)) as { ok?: boolean; result?: { entries?: { index: number; cells: { sample: { index: number } | null }[] }[] } };
+      const entries = msg.ok && msg.result && Array.isArray(msg.result.entries) ? msg.result.entries : null;
+      if (entries && entries.length > 0) {
+        msg.result!.entries = Array.from({ length: 256 }, (_, i) => {
+          const e = entries[i % entries.length]!;
+          return { ...e, index: i, cells: e.cells.map((c) => ({ ...c, sample: c.sample && { ...c.sample, index: i } })) };
+        });
+      }
       ws.send(JSON.stringify(msg));
     });
   });

@@ -33,6 +33,8 @@ export interface ServeProcess {
 export interface ServeOptions {
   args?: string[];
   env?: Record<string, string>;
+  /** Fills the lab home (`<dir>/home`, created) before the server opens it, e.g. a store with a trained run. */
+  prepare?: (home: string) => unknown;
   /** How the token reaches the server; default a user-only --token-file. */
   tokenVia?: 'file' | 'env';
 }
@@ -48,6 +50,10 @@ export async function startServe(opts: ServeOptions = {}): Promise<ServeProcess>
   const tokenFile = path.join(dir, 'token');
   writeFileSync(tokenFile, `${token}\n`);
   chmodSync(tokenFile, 0o600);
+  if (opts.prepare) {
+    mkdirSync(path.join(dir, 'home'), { recursive: true });
+    await opts.prepare(path.join(dir, 'home'));
+  }
   const viaEnv = opts.tokenVia === 'env';
   const child = spawn(process.execPath, [RLAB_BIN, 'serve', '--port', '0', ...(viaEnv ? [] : ['--token-file', tokenFile]), ...(opts.args ?? [])], {
     env: { ...process.env, RLAB_HOME: path.join(dir, 'home'), RLAB_UI_DIR: uiDir, ...(viaEnv ? { RLAB_TOKEN: token } : {}), ...opts.env },

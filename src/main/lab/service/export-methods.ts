@@ -16,7 +16,7 @@ function aboutOutDir(err: unknown): LabError {
 export function exportMethods(ctx: ServiceContext) {
   const { store } = ctx;
 
-  async function exportModel({ runId, format, outDir, force }: Req<'exportModel'>): Promise<{ files: string[] }> {
+  async function exportModel({ runId, format, outDir, force, recordArtifact }: Req<'exportModel'>): Promise<{ files: string[] }> {
     const run = store.getRun(runId);
     const modelPath = modelPathOfRun(run);
     if (modelPath === null) throw new LabError('failed_precondition', `run ${runId} has no trained model to export (it is ${run.status})`, 'runId');
@@ -30,7 +30,7 @@ export function exportMethods(ctx: ServiceContext) {
     } catch (err) {
       throw aboutOutDir(err);
     }
-    store.addArtifact(runId, { kind: 'export', path: files[0]! });
+    if (recordArtifact !== false) store.addArtifact(runId, { kind: 'export', path: files[0]! });
     return { files };
   }
 

@@ -1,7 +1,7 @@
 // Evaluation results: recording one (its complete attack spec, per-example mask, test subset, gallery), listing them,
 // the per-run sanity flags, and ensembles (an example is robust only if it survives every attack of a set).
 import { ATTACK_KINDS, attackLabel, resolveAttack, type ResolvedAttack } from '../../../shared/attacks';
-import type { EnsembleRecord, EvaluationRecord, Gallery, MetricValues, RunConfig, SanityFlag, TestSubset } from '../../../shared/contract';
+import type { EnsembleRecord, EvaluationRecord, Gallery, GalleryPage, LabParsedRequest, MetricValues, RunConfig, SanityFlag, TestSubset } from '../../../shared/contract';
 import type { ChanceInput } from '../../../shared/sanity-flags';
 import { LabError } from '../../../shared/errors';
 import { decodeJson, encodeJson } from './codec';
@@ -39,6 +39,8 @@ export interface EvaluationsRepo {
   listEvaluations(runId: string): EvaluationRecord[];
   /** The gallery stored with an evaluation; not_found when there is none. */
   getGallery(evaluationId: number): Gallery;
+  /** A page of the examples evaluations scored, side by side (same indices), with stored images where kept. */
+  galleryPage(request: LabParsedRequest<'galleryPage'>): GalleryPage;
   /** The ensemble of any evaluations on the same test subset, norm and ε (of one run or several). */
   ensembleOf(evaluationIds: readonly number[]): EnsembleRecord;
   /** Per (norm, ε, test subset) of a run with two or more attacks: the ensemble of all of them. */
@@ -256,5 +258,5 @@ export function makeEvaluationsRepo(ctx: StoreContext): EvaluationsRepo {
     return ensemble(members);
   }
 
-  return { recordEvaluation, listEvaluations, getGallery: gallery.getGallery, ensembleOf, runEnsembles };
+  return { recordEvaluation, listEvaluations, getGallery: gallery.getGallery, galleryPage: gallery.galleryPage, ensembleOf, runEnsembles };
 }

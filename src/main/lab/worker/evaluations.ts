@@ -89,8 +89,10 @@ async function galleryFor(ctx: EvaluationContext, test: TestSet, task: EvalTask,
   });
   const [height, width] = g.imageShape;
   const samples: ContractGallerySample[] = g.samples.map((s) => {
-    const predictions = [{ runId: target.runId, role: target.role, clean: s.base.clean, adversarial: s.base.adversarial }];
-    if (peer && s.adv) predictions.push({ runId: peer.runId, role: peer.role, clean: s.adv.clean, adversarial: s.adv.adversarial });
+    // every class's confidence, for the gallery's enlarged view
+    const of = (p: NonNullable<typeof s.adv>) => ({ clean: p.clean, adversarial: p.adversarial, cleanProbabilities: Array.from(p.cleanProbabilities), adversarialProbabilities: Array.from(p.adversarialProbabilities) });
+    const predictions = [{ runId: target.runId, role: target.role, ...of(s.base) }];
+    if (peer && s.adv) predictions.push({ runId: peer.runId, role: peer.role, ...of(s.adv) });
     return { index: s.index, label: s.label, clean: toBytes(s.clean), adversarial: toBytes(s.adversarial), predictions };
   });
   return { width, height, classNames: test.classNames, samples };

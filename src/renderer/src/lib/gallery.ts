@@ -1,5 +1,7 @@
-// Gallery logic: which samples a filter keeps, what each caption says, and the RGBA pixels of one tile.
-import { type GallerySample, type RunRole } from '../../../shared/contract';
+// Gallery logic: which samples a filter keeps, what each caption says, the RGBA pixels of one tile, the tiles of one
+// column of a gallery page, the panes' address, and what the enlarge dialog lists.
+import { type GalleryPage, type GalleryPageColumn, type GalleryPrediction, type GallerySample, type RunRole } from '../../../shared/contract';
+import { GALLERY_PAGE_MAX_EVALUATIONS } from '../../../shared/gallery';
 
 export type GalleryFilter = { kind: 'all' } | { kind: 'fooled-base' } | { kind: 'fooled-adv' } | { kind: 'class'; label: number };
 
@@ -178,9 +180,11 @@ export function gridLayout(count: number, width: number, height: number, scale: 
  * Paints every tile of the grid into one RGBA buffer (one canvas, one putImageData: 256 separate canvases are slow).
  * Only tile pixels are written; the rest stays transparent (a fresh ImageData is), so the page background shows there.
  */
-export function paintGrid(out: Uint8ClampedArray, samples: readonly Pick<GallerySample, 'clean' | 'adversarial'>[], layout: GridLayout, width: number, height: number, amplify: number): void {
+export function paintGrid(out: Uint8ClampedArray, samples: readonly (Pick<GallerySample, 'clean' | 'adversarial'> | null)[], layout: GridLayout, width: number, height: number, amplify: number): void {
   const words = new Uint32Array(out.buffer, out.byteOffset, out.byteLength >> 2);
   samples.forEach((s, i) => {
+    // an example whose image was not stored keeps an empty cell
+    if (s === null) return;
     const col = i % layout.cols;
     const row = Math.floor(i / layout.cols);
     paintTile(words, layout.canvasW, col * layout.cellW + layout.pad, row * layout.cellH + layout.pad, s, width, height, amplify);
@@ -190,4 +194,79 @@ export function paintGrid(out: Uint8ClampedArray, samples: readonly Pick<Gallery
 /** Distinct labels present, for the "by class" filter. */
 export function labelsPresent(samples: readonly GallerySample[]): number[] {
   return [...new Set(samples.map((s) => s.label))].sort((a, b) => a - b);
+}
+
+/** One example of a gallery page as one pane shows it: its image where stored, and the mask's right/wrong. */
+export interface GalleryTile {
+  index: number;
+  label: number | null;
+  sample: GallerySample | null;
+  /** Still right on the adversarial image; null when unknown. */
+  correct: boolean | null;
+  perturbation: { linf: number; l2: number } | null;
+}
+
+/** The tiles of the column showing `evaluationId` (every entry, in page order); [] when the page does not show it. */
+export function columnTiles(page: GalleryPage, evaluationId: number): GalleryTile[] {
+  const c = page.columns.findIndex((col) => col.evaluationId === evaluationId);
+  if (c < 0) return [];
+  return page.entries.map((e) => {
+    const cell = e.cells[c]!;
+    return { index: e.index, label: cell.sample?.label ?? e.label, sample: cell.sample, correct: cell.correct, perturbation: cell.perturbation };
+  });
+}
+
+export function columnOf(page: GalleryPage | null, evaluationId: number | null): GalleryPageColumn | null {
+  return page?.columns.find((c) => c.evaluationId === evaluationId) ?? null;
+}
+
+/** The prediction filters look at stored images only; 'all' keeps every tile, stored or not. */
+export function filterTiles(tiles: readonly GalleryTile[], filter: GalleryFilter): GalleryTile[] {
+  if (filter.kind === 'all') return [...tiles];
+  const keep = new Set(filterSamples(tiles.flatMap((t) => (t.sample ? [t.sample] : [])), filter));
+  return tiles.filter((t) => t.sample !== null && keep.has(t.sample));
+}
+
+/** One gallery pane's run and evaluation, as the address holds them. */
+export interface PaneChoice {
+  run: string;
+  eval: number | null;
+}
+
+export const MAX_PANES = GALLERY_PAGE_MAX_EVALUATIONS;
+
+/** Address keys of pane `i` (0-based): run/eval, run2/eval2, run3/eval3, … */
+export function paneKeys(i: number): { run: string; eval: string } {
+  return i === 0 ? { run: 'run', eval: 'eval' } : { run: `run${i + 1}`, eval: `eval${i + 1}` };
+}
+
+/** The panes an address asks for: the first always, then each runN present (empty = "choose a run"), in order. */
+export function panesOf(query: URLSearchParams): PaneChoice[] {
+  const panes: PaneChoice[] = [];
+  for (let i = 0; i < MAX_PANES; i++) {
+    const k = paneKeys(i);
+    if (i > 0 && !query.has(k.run)) break;
+    panes.push({ run: query.get(k.run) ?? '', eval: Number(query.get(k.eval)) || null });
+  }
+  return panes;
+}
+
+/** The address query of `panes` (a later pane's empty run is kept: it still means "show this pane"). */
+export function panesQuery(panes: readonly PaneChoice[]): URLSearchParams {
+  const q = new URLSearchParams();
+  panes.slice(0, MAX_PANES).forEach((p, i) => {
+    const k = paneKeys(i);
+    if (p.run !== '' || i > 0) q.set(k.run, p.run);
+    if (p.eval !== null) q.set(k.eval, String(p.eval));
+  });
+  return q;
+}
+
+/** Every class's probability on the clean and the adversarial image; null when the evaluation stored none. */
+export function confidenceRows(p: GalleryPrediction, classNames: readonly string[]): { label: number; name: string; clean: number; adversarial: number }[] | null {
+  const c = p.cleanProbabilities;
+  const a = p.adversarialProbabilities;
+  if (!c || !a) return null;
+  const n = Math.max(c.length, a.length, classNames.length);
+  return Array.from({ length: n }, (_, i) => ({ label: i, name: classNames[i] ?? String(i), clean: c[i] ?? 0, adversarial: a[i] ?? 0 }));
 }

@@ -54,6 +54,16 @@ describe('runTrainJob', () => {
     expect(gallery.samples).toHaveLength(16);
     expect(gallery.samples[0]!.clean).toHaveLength(28 * 28);
     expect(gallery.samples[0]!.predictions.map((p) => p.runId)).toEqual(['run_t1']);
+    // every class's confidence, clean and adversarial, agreeing with the predicted class
+    for (const s of gallery.samples) {
+      for (const p of s.predictions) {
+        for (const [probs, predicted] of [[p.cleanProbabilities!, p.clean], [p.adversarialProbabilities!, p.adversarial]] as const) {
+          expect(probs).toHaveLength(10);
+          expect(probs.reduce((a, b) => a + b, 0)).toBeCloseTo(1, 5);
+          expect(probs.indexOf(Math.max(...probs))).toBe(predicted);
+        }
+      }
+    }
     // FGSM at ε = 0.2 cannot help a model that learned something: robust accuracy ≤ clean accuracy
     expect(evals[1]!.evaluation.accuracy).toBeLessThanOrEqual(evals[0]!.evaluation.accuracy);
     expect(inbox.of('progress').some((p) => p.phase === 'evaluate')).toBe(true);
