@@ -1,6 +1,7 @@
 // The contract between every front end (Electron renderer, browser, CLI) and the LabService.
 import { z } from 'zod';
 import {
+  ConfusionRequestSchema,
   CreateExperimentRequestSchema,
   DownloadDatasetRequestSchema,
   EnsembleRequestSchema,
@@ -215,6 +216,30 @@ export interface EvaluationRecord {
   hasGallery: boolean;
 }
 
+/** One class's row of a confusion matrix: its test examples and how many of them the model still classified right. */
+export interface ClassAccuracy {
+  /** Test examples of this (true) class: the matrix row's sum. */
+  count: number;
+  /** The diagonal entry. */
+  correct: number;
+  /** correct / count; null for a class with no example in the test subset. */
+  accuracy: number | null;
+}
+
+/** How one evaluation's examples were classified: counts by true class (rows) and predicted class (columns). */
+export interface ConfusionRecord {
+  evaluationId: number;
+  runId: string;
+  /** The run model's classes: the matrix is classes × classes. */
+  classes: number;
+  /** matrix[true][predicted]: examples of class `true` the model predicted as `predicted` (under the attack, if any). */
+  matrix: number[][];
+  perClass: ClassAccuracy[];
+  /** All examples (the matrix's sum) and the correctly classified ones (its diagonal's sum, the evaluation's correct). */
+  count: number;
+  correct: number;
+}
+
 /** Accuracy against a set of attacks together: an example is robust only if it survives every one of them. */
 export interface EnsembleRecord {
   norm: 'infinity' | 'l2';
@@ -425,6 +450,8 @@ export interface LabResults {
   /** The ensemble of stored evaluations on one test subset, norm and ε: robust only if every attack fails. */
   ensemble: EnsembleRecord;
   getGallery: Gallery;
+  /** The confusion matrix and per-class accuracy of one evaluation stored with its per-example predictions. */
+  confusion: ConfusionRecord;
   /** A page of the test subset's examples across evaluations (same indices each), optionally fooled-in-one-not-the-other. */
   galleryPage: GalleryPage;
   engineInfo: EngineRecord;
@@ -463,6 +490,7 @@ export const LAB_REQUEST_SCHEMAS = {
   evaluate: EvaluateRequestSchema,
   ensemble: EnsembleRequestSchema,
   getGallery: GalleryRequestSchema,
+  confusion: ConfusionRequestSchema,
   galleryPage: GalleryPageRequestSchema,
   engineInfo: Empty,
   listDatasets: Empty,

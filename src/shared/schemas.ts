@@ -222,6 +222,7 @@ export const EvaluateRequestSchema = z
   .strict()
   .superRefine(checkAttack);
 export const GalleryRequestSchema = z.object({ evaluationId: z.number().int().min(1) }).strict();
+export const ConfusionRequestSchema = z.object({ evaluationId: z.number().int().min(1) }).strict();
 /**
  * One page of the examples that evaluations scored, the same indices for each (side by side): every example of the
  * test subset, or with `filter` only those the `fooledIn` evaluation got wrong and the `heldIn` one still got right
@@ -276,6 +277,7 @@ export type UpdateRunRequest = z.input<typeof UpdateRunRequestSchema>;
 export type MetricsRequest = z.input<typeof MetricsRequestSchema>;
 export type EvaluateRequest = z.input<typeof EvaluateRequestSchema>;
 export type GalleryRequest = z.input<typeof GalleryRequestSchema>;
+export type ConfusionRequest = z.input<typeof ConfusionRequestSchema>;
 export type GalleryPageRequest = z.input<typeof GalleryPageRequestSchema>;
 export type EnsembleRequest = z.input<typeof EnsembleRequestSchema>;
 export type ExportModelRequest = z.input<typeof ExportModelRequestSchema>;

@@ -132,7 +132,8 @@ test('a quick experiment from the form trains with live charts and completes', a
   await expect(page.getByTestId('cancel')).toHaveCount(0);
   expect(new Set(whileRunning).size).toBeGreaterThanOrEqual(2);
   expect(Math.max(...whileRunning)).toBeGreaterThan(whileRunning[0]!);
-  await expect(page.getByTestId('epoch-sparse_categorical_accuracy')).toHaveAttribute('data-points', '2');
+  // 2 epochs of training accuracy and, overlaid, of test accuracy
+  await expect(page.getByTestId('epoch-sparse_categorical_accuracy')).toHaveAttribute('data-points', '4');
   await expect(page.getByTestId('evaluations')).toBeVisible();
   await snap(page, 'run-base');
 

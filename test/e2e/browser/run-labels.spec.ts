@@ -4,7 +4,7 @@
 // held back on leaving (in-app links, back, and closing the tab).
 import { expect, test, type Page } from '@playwright/test';
 import { snap, watchPage } from '../helpers/page-watch';
-import { GALLERY_PREDICTIONS, seedGalleries, seedLab } from '../helpers/seeded-lab';
+import { GALLERY_PREDICTIONS, SEEDED_COUNT, seedGalleries, seededCorrect, seedLab } from '../helpers/seeded-lab';
 import { startServe, type ServedLab } from '../helpers/serve';
 
 test.describe.configure({ mode: 'serial' });
@@ -17,7 +17,7 @@ let evals: { baseWhiteBox: number; advTransfer: number };
 test.beforeAll(async () => {
   lab = await startServe({
     prepare: (home) => {
-      ids = seedLab(home, NAME, [0], { notes: NOTES, batchesPerEpoch: 4 });
+      ids = seedLab(home, NAME, [0], { notes: NOTES, batchesPerEpoch: 4, testCurves: true });
       evals = seedGalleries(home, ids);
     },
   });
@@ -33,7 +33,13 @@ const adv = () => ids.adv[0]!;
 test('training accuracy is named as such, and each chart\'s x axis says whether it counts steps or epochs', async ({ page }) => {
   const watch = watchPage(page);
   await open(page, `#/run/${adv()}`);
-  await expect(page.getByTestId('epoch-sparse_categorical_accuracy').locator('figcaption')).toHaveText('Training accuracy');
+  // the per-epoch test accuracy is drawn (dashed) on training accuracy's chart, the test loss on its own
+  await expect(page.getByTestId('epoch-sparse_categorical_accuracy').locator('figcaption')).toHaveText('Training accuracy · Test accuracy (clean, first 1,000 test images)');
+  await expect(page.getByTestId('epoch-sparse_categorical_accuracy')).toHaveAttribute('data-points', '6');
+  await expect(page.getByTestId('epoch-val_accuracy')).toHaveCount(0);
+  await expect(page.getByTestId('epoch-val_loss').locator('figcaption')).toHaveText('Test loss (clean cross-entropy, first 1,000 test images)');
+  await expect(page.getByTestId('epoch-val_loss')).toHaveAttribute('data-points', '3');
+  await expect(page.getByTestId('batch-val_loss')).toHaveCount(0);
   await expect(page.getByTestId('batch-sparse_categorical_accuracy')).toHaveAttribute('data-points', '12');
   await expect(page.getByTestId('batch-sparse_categorical_accuracy')).toHaveAttribute('data-x-axis', 'step (batch)');
   await expect(page.getByTestId('epoch-sparse_categorical_accuracy')).toHaveAttribute('data-x-axis', 'epoch');
@@ -44,6 +50,8 @@ test('training accuracy is named as such, and each chart\'s x axis says whether 
   const accuracy = curves.locator('figure', { has: page.locator('figcaption', { hasText: /^Training accuracy$/ }) });
   await expect(accuracy).toHaveAttribute('data-points', '6');
   await expect(accuracy).toHaveAttribute('data-x-axis', 'epoch');
+  // Compare draws the test curves per run, on charts of their own
+  await expect(curves.locator('figure', { has: page.locator('figcaption', { hasText: /^Test accuracy \(clean, first 1,000 test images\)$/ }) })).toHaveAttribute('data-points', '6');
   // the same charts switch to steps: their axes must follow, not keep the epoch axis they were drawn with
   await page.getByRole('radiogroup', { name: 'Granularity' }).getByRole('radio', { name: 'Per batch' }).click();
   await expect(accuracy).toHaveAttribute('data-points', '24');
@@ -80,6 +88,38 @@ test('gallery captions give this run\'s clean and adversarial predictions, the o
   await expect(second).toHaveAttribute('title', new RegExp(`this run on the adversarial image: 7 \\(transfer: the attack was crafted on ${NAME} · base\\)`));
   await expect(second).toHaveAttribute('title', new RegExp(`${NAME} · base on the same adversarial image: 1 \\(white-box: the attack was crafted on it`));
   await snap(page, 'gallery-captions-transfer');
+  expect(watch.problems).toEqual([]);
+});
+
+test('a run page shows per-class accuracy and the confusion matrix, clean and under a chosen attack', async ({ page }) => {
+  const watch = watchPage(page);
+  await open(page, `#/run/${adv()}`);
+  const panel = page.getByTestId('confusion-panel');
+  const clean = panel.getByTestId('confusion-clean');
+  const cleanCorrect = seededCorrect('adv', 0, 'clean', 0);
+  await expect(clean.locator('table')).toHaveAttribute('data-total', String(SEEDED_COUNT));
+  await expect(clean.locator('table')).toHaveAttribute('data-diagonal', String(cleanCorrect));
+  // 10 classes: rows are true classes (example i is of class i mod 10), the diagonal highlighted
+  await expect(clean.getByTestId('confusion-row')).toHaveCount(10);
+  await expect(clean.getByTestId('row-total')).toHaveText(['7', '7', '7', '7', '6', '6', '6', '6', '6', '6']);
+  await expect(clean.getByTestId('matrix-total')).toHaveText(String(SEEDED_COUNT));
+  await expect(clean.locator('td.diag')).toHaveCount(10);
+  // the first 62 examples are right: classes 2 and 3 lose their 7th (examples 62 and 63)
+  expect(cleanCorrect).toBe(62);
+  await expect(clean.getByTestId('class-accuracy')).toHaveText(['100.0%', '100.0%', '85.7%', '85.7%', '100.0%', '100.0%', '100.0%', '100.0%', '100.0%', '100.0%']);
+  await expect(clean).toContainText(`${cleanCorrect} of ${SEEDED_COUNT} classified correctly`);
+
+  // the first attack by default; another one when picked
+  const attack = panel.getByTestId('confusion-attack');
+  await expect(attack.locator('table')).toHaveAttribute('data-diagonal', String(seededCorrect('adv', 0, 'fgsm', 0.1)));
+  const pick = panel.getByTestId('confusion-pick');
+  const labels = await pick.locator('option').allTextContents();
+  const pgd = labels.find((l) => /^PGD/.test(l) && l.includes('ε 0.3') && l.includes('white-box'))!;
+  await pick.selectOption({ label: pgd });
+  await expect(attack.locator('h3')).toHaveText(pgd);
+  await expect(attack.locator('table')).toHaveAttribute('data-diagonal', String(seededCorrect('adv', 0, 'pgd', 0.3)));
+  await expect(attack.getByTestId('matrix-total')).toHaveText(String(SEEDED_COUNT));
+  await snap(page, 'run-confusion');
   expect(watch.problems).toEqual([]);
 });
 

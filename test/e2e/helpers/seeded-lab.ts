@@ -18,6 +18,14 @@ function mask(correct: number): Uint8Array {
   return Uint8Array.from({ length: SEEDED_COUNT }, (_, i) => (i < correct ? 1 : 0));
 }
 
+/** Example i is of class i mod 10 (classes 0–3 have 7 of the 64 examples, 4–9 have 6). */
+export const SEEDED_LABELS = Uint8Array.from({ length: SEEDED_COUNT }, (_, i) => i % 10);
+
+/** Predictions agreeing with mask(correct): right for the first `correct` examples, the next class for the rest. */
+function predictions(correct: number): Uint8Array {
+  return SEEDED_LABELS.map((label, i) => (i < correct ? label : (label + 1) % 10));
+}
+
 /** Correct examples (of 64) per seed, role and attack, chosen so that means and stds are easy to check by hand. */
 export function seededCorrect(role: RunRole, seed: number, attack: 'clean' | 'fgsm' | 'pgd' | 'transfer', epsilon: number): number {
   const base = role === 'adv' ? 48 : 24;
@@ -30,6 +38,8 @@ export interface SeedOptions {
   notes?: string;
   /** Batch points stored per epoch (steps numbered on across epochs); none by default. */
   batchesPerEpoch?: number;
+  /** Store each epoch's test loss and accuracy (val_loss, val_accuracy) too, as a trained run's epochs have them. */
+  testCurves?: boolean;
 }
 
 /** Creates the experiment in `<home>/lab.sqlite` and returns its run ids by role, in seed order. */
@@ -52,7 +62,7 @@ export function seedLab(home: string, name: string, seeds: readonly number[], op
         [0.7, 0.85, 0.9].forEach((acc, e) => {
           const a = acc - 0.03 * seed - (role === 'adv' ? 0.05 : 0);
           const batches = Array.from({ length: perEpoch }, (_, b) => ({ epoch: e + 1, batch: b, step: e * perEpoch + b, metrics: { loss: 1.1 - a - 0.01 * b, sparse_categorical_accuracy: a - 0.02 + 0.001 * b } }));
-          store.recordEpoch(runId, e + 1, { loss: 1 - a, sparse_categorical_crossentropy: 0.9 - a, sparse_categorical_accuracy: a }, 1000, batches);
+          store.recordEpoch(runId, e + 1, { loss: 1 - a, sparse_categorical_crossentropy: 0.9 - a, sparse_categorical_accuracy: a, ...(opts.testCurves ? { val_loss: 1.05 - a, val_accuracy: a - 0.04 } : {}) }, 1000, batches);
         });
         const record = (attack: 'clean' | 'fgsm' | 'pgd' | 'transfer', epsilon: number) => {
           const correct = seededCorrect(role, seed, attack, epsilon);
@@ -60,7 +70,7 @@ export function seedLab(home: string, name: string, seeds: readonly number[], op
           store.recordEvaluation({
             runId, sourceRunId: attack === 'transfer' ? ids.base[i]! : null, attack: kind, norm: 'infinity', epsilon: attack === 'clean' ? 0 : epsilon,
             steps: kind === 'pgd' ? 20 : kind === 'fgsm' ? 1 : 0, stepSize: kind === 'pgd' ? epsilon / 8 : null, restarts: 1, randomStart: kind === 'pgd',
-            accuracy: correct / SEEDED_COUNT, perClassAccuracy: [], count: SEEDED_COUNT, mask: mask(correct), subset: SUBSET,
+            accuracy: correct / SEEDED_COUNT, perClassAccuracy: [], count: SEEDED_COUNT, mask: mask(correct), labels: SEEDED_LABELS, predictions: predictions(correct), subset: SUBSET,
           });
         };
         record('clean', 0);

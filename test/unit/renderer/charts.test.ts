@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { type BatchMetrics, type EvaluationRecord } from '../../../src/shared/contract';
 import { evalCurves, evalSeries } from '../../../src/renderer/src/charts/eval-series';
 import { tickLabel, xAxisTitle } from '../../../src/renderer/src/charts/line-chart';
-import { batchPoints, metricInfo, metricKeys, smoothedPair, TRAINING_X_AXIS } from '../../../src/renderer/src/charts/series';
+import { BATCH_METRICS, batchPoints, epochChartGroups, metricInfo, metricKeys, smoothedPair, TRAINING_X_AXIS } from '../../../src/renderer/src/charts/series';
 import { DEFENCE_METHODS } from '../../../src/shared/defences';
 import { emaSmooth } from '../../../src/renderer/src/lib/smoothing';
 
@@ -60,6 +60,28 @@ describe('series', () => {
   it('names the training accuracy as training (not test) accuracy, whatever the defence', () => {
     expect(metricInfo('sparse_categorical_accuracy')).toEqual({ key: 'sparse_categorical_accuracy', label: 'Training accuracy', unit: 'fraction' });
     for (const m of [...DEFENCE_METHODS, 'mixed' as const]) expect(metricInfo('sparse_categorical_accuracy', m).label).toBe('Training accuracy');
+  });
+
+  it('titles the per-epoch test curves with what they measure and on how many test images', () => {
+    expect(metricInfo('val_accuracy')).toMatchObject({ label: 'Test accuracy (clean, first 1,000 test images)', unit: 'fraction' });
+    expect(metricInfo('val_loss')).toMatchObject({ label: 'Test loss (clean cross-entropy, first 1,000 test images)', unit: 'loss' });
+    for (const m of [...DEFENCE_METHODS, 'mixed' as const]) {
+      expect(metricInfo('val_accuracy', m).label).toBe('Test accuracy (clean, first 1,000 test images)');
+      expect(metricInfo('val_loss', m).label).toBe('Test loss (clean cross-entropy, first 1,000 test images)');
+    }
+    // never in a per-batch point; known keys, so listed right after the training ones
+    expect(BATCH_METRICS.map((m) => m.key)).not.toContain('val_accuracy');
+    expect(BATCH_METRICS.map((m) => m.key)).not.toContain('val_loss');
+    expect(metricKeys([{ metrics: { extra: 1, val_loss: 1, val_accuracy: 0.5, loss: 1, sparse_categorical_accuracy: 0.6 } }])).toEqual(['loss', 'sparse_categorical_accuracy', 'val_accuracy', 'val_loss', 'extra']);
+  });
+
+  it('overlays test accuracy on the training accuracy chart of a run, when the run has both', () => {
+    expect(epochChartGroups(['loss', 'sparse_categorical_accuracy', 'val_accuracy', 'val_loss'])).toEqual([
+      { key: 'loss', keys: ['loss'] },
+      { key: 'sparse_categorical_accuracy', keys: ['sparse_categorical_accuracy', 'val_accuracy'] },
+      { key: 'val_loss', keys: ['val_loss'] },
+    ]);
+    expect(epochChartGroups(['loss', 'val_accuracy'])).toEqual([{ key: 'loss', keys: ['loss'] }, { key: 'val_accuracy', keys: ['val_accuracy'] }]);
   });
 
   it('titles the x axis of training curves by what it counts at each granularity', () => {

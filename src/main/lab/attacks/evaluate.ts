@@ -73,6 +73,8 @@ export interface AttackAccuracy {
   perClassCount: number[];
   /** Per example, in input order: 1 when the target still classifies it correctly under this attack, else 0. */
   correctMask: Uint8Array;
+  /** Per example, in input order: the class the target predicts under this attack (one byte each up to 256 classes). */
+  predictions: Uint8Array | Uint16Array;
   /** autoattack: accuracy after each component, in the order run (the last equals `accuracy`); otherwise empty. */
   components: ComponentAccuracy[];
   /** Fraction of examples whose input gradient (source model, clean input) is exactly zero; the same for every point. */
@@ -129,6 +131,7 @@ export async function robustnessCurve(args: RobustnessCurveArgs): Promise<Robust
 
   const correct = attacks.map(() => new Int32Array(classes));
   const masks = attacks.map(() => new Uint8Array(count));
+  const predictions = attacks.map(() => (classes <= 256 ? new Uint8Array(count) : new Uint16Array(count)));
   const stageCorrect = attacks.map((a) => (a.attack === 'autoattack' ? new Int32Array(AUTOATTACK_SUITE.length) : null));
   let zeroGradients = 0;
   const perClassCount = new Int32Array(classes);
@@ -163,6 +166,7 @@ export async function robustnessCurve(args: RobustnessCurveArgs): Promise<Robust
         const values = predicted[0]!;
         for (let i = 0; i < values.length; i++) {
           const label = truth[start + i]!;
+          predictions[k]![start + i] = values[i]!;
           if (values[i] === label) {
             correct[k]![label]!++;
             masks[k]![start + i] = 1;
@@ -195,6 +199,7 @@ export async function robustnessCurve(args: RobustnessCurveArgs): Promise<Robust
       perClassAccuracy: Array.from(perClassCount, (n, c) => (n === 0 ? null : correct[k]![c]! / n)),
       perClassCount: Array.from(perClassCount),
       correctMask: masks[k]!,
+      predictions: predictions[k]!,
       components: stageCorrect[k] === null ? [] : AUTOATTACK_SUITE.map((attack, s) => ({ attack, correct: stageCorrect[k]![s]!, accuracy: count === 0 ? 0 : stageCorrect[k]![s]! / count })),
       zeroGradFraction,
     };

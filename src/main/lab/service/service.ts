@@ -42,7 +42,7 @@ import { WorkerSupervisor } from './supervisor';
 export type LabAccess = 'read' | 'write' | 'jobs';
 
 /** The methods a 'read' lab answers: they only read the store. */
-export const READ_METHODS: ReadonlySet<LabMethod> = new Set<LabMethod>(['listExperiments', 'getExperiment', 'listRuns', 'getRun', 'getMetrics', 'listEvaluations', 'ensemble', 'getGallery', 'galleryPage', 'listJobs', 'estimateExperiment']);
+export const READ_METHODS: ReadonlySet<LabMethod> = new Set<LabMethod>(['listExperiments', 'getExperiment', 'listRuns', 'getRun', 'getMetrics', 'listEvaluations', 'ensemble', 'getGallery', 'confusion', 'galleryPage', 'listJobs', 'estimateExperiment']);
 
 export interface LabServiceOptions {
   /** The lab's data folder: lab.sqlite, runs/, data/. Default labHome() ($RLAB_HOME or ~/.robustness-lab). */
@@ -216,6 +216,7 @@ export async function createLabService(options: LabServiceOptions = {}): Promise
     ensemble: method('ensemble', (r) => store.ensembleOf(r.evaluationIds)),
     evaluate: method('evaluate', runs.evaluate),
     getGallery: method('getGallery', (r) => store.getGallery(r.evaluationId)),
+    confusion: method('confusion', (r) => store.confusion(r.evaluationId)),
     galleryPage: method('galleryPage', (r) => store.galleryPage(r)),
     engineInfo: method('engineInfo', async (): Promise<EngineRecord> => supervisor.engine ?? (await supervisor.ensure())),
     listDatasets: method('listDatasets', datasets.listDatasets),

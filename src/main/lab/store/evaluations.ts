@@ -1,7 +1,7 @@
 // Evaluation results: recording one (its complete attack spec, per-example mask, test subset, gallery), listing them,
 // the per-run sanity flags, and ensembles (an example is robust only if it survives every attack of a set).
 import { ATTACK_KINDS, attackLabel, resolveAttack, type ResolvedAttack } from '../../../shared/attacks';
-import type { EnsembleRecord, EvaluationRecord, Gallery, GalleryPage, LabParsedRequest, MetricValues, RunConfig, SanityFlag, TestSubset } from '../../../shared/contract';
+import type { ConfusionRecord, EnsembleRecord, EvaluationRecord, Gallery, GalleryPage, LabParsedRequest, MetricValues, RunConfig, SanityFlag, TestSubset } from '../../../shared/contract';
 import type { ChanceInput } from '../../../shared/sanity-flags';
 import { LabError } from '../../../shared/errors';
 import { decodeJson, encodeJson } from './codec';
@@ -27,7 +27,16 @@ export type NewEvaluation = Omit<EvaluationRecord, 'id' | 'createdAt' | 'hasGall
   subset?: TestSubset | null;
   zeroGradFraction?: number | null;
   components?: EvaluationRecord['components'];
+  /**
+   * Each example's true and predicted class (subset order, count entries, each < the run's classes), given together;
+   * they must agree with the mask (correct exactly where they are equal). Kept for confusion matrices.
+   */
+  labels?: ClassIndices | null;
+  predictions?: ClassIndices | null;
 };
+
+/** Class indices per example: one byte each, or two where classes exceed 256. */
+export type ClassIndices = Uint8Array | Uint16Array;
 
 export interface EvaluationsRepo {
   /**
@@ -41,6 +50,8 @@ export interface EvaluationsRepo {
   getGallery(evaluationId: number): Gallery;
   /** A page of the examples evaluations scored, side by side (same indices), with stored images where kept. */
   galleryPage(request: LabParsedRequest<'galleryPage'>): GalleryPage;
+  /** The confusion matrix [true][predicted] and per-class accuracy of an evaluation stored with its labels and predictions. */
+  confusion(evaluationId: number): ConfusionRecord;
   /** The ensemble of any evaluations on the same test subset, norm and ε (of one run or several). */
   ensembleOf(evaluationIds: readonly number[]): EnsembleRecord;
   /** Per (norm, ε, test subset) of a run with two or more attacks: the ensemble of all of them. */
@@ -109,6 +120,39 @@ function complete(e: NewEvaluation): { spec: ResolvedAttack | null; correct: num
   return { spec, correct };
 }
 
+/** Checks labels and predictions (both or neither) against the count, the run's classes and the mask, naming the field. */
+function checkClassIndices(e: NewEvaluation, classes: number): void {
+  const given = [e.labels, e.predictions].filter((v) => v != null).length;
+  if (given === 0) return;
+  if (given === 1) bad(e.labels == null ? 'labels' : 'predictions', `must be given with ${e.labels == null ? 'predictions' : 'labels'} (both or neither)`);
+  for (const field of ['labels', 'predictions'] as const) {
+    const v = e[field]!;
+    if (!(v instanceof Uint8Array || v instanceof Uint16Array)) bad(field, `must be a Uint8Array or Uint16Array of class indices (got ${typeof v})`);
+    if (v.length !== e.count) bad(field, `must hold one class per example: count ${e.count} (got ${v.length})`);
+    const at = v.findIndex((c) => c >= classes);
+    if (at >= 0) bad(field, `must hold class indices below the run's ${classes} classes (got ${v[at]} at ${at})`);
+  }
+  if (e.mask != null) {
+    const at = e.labels!.findIndex((label, i) => (label === e.predictions![i]) !== (e.mask![i] === 1));
+    if (at >= 0) bad('predictions', `must equal labels exactly where the mask says correct (they disagree at example ${at})`);
+  }
+}
+
+/** Class indices as stored: one byte each while every index fits, two little-endian bytes otherwise. */
+function encodeClasses(v: ClassIndices): Buffer {
+  if (v.every((c) => c < 256)) return Buffer.from(Uint8Array.from(v));
+  const out = Buffer.alloc(v.length * 2);
+  v.forEach((c, i) => out.writeUInt16LE(c, i * 2));
+  return out;
+}
+
+function decodeClasses(b: Buffer, count: number): Uint16Array {
+  if (b.length === count) return Uint16Array.from(b);
+  const out = new Uint16Array(count);
+  for (let i = 0; i < count; i++) out[i] = b.readUInt16LE(i * 2);
+  return out;
+}
+
 const subsetKey = (s: TestSubset): string => `${s.dataset}|${s.size}|${s.indicesHash}`;
 
 /** "PGD-20 ∞ ε0.2", with "(transfer from run_…)" for a transfer attack. */
@@ -123,9 +167,13 @@ export function makeEvaluationsRepo(ctx: StoreContext): EvaluationsRepo {
   const gallery = makeGalleryRepo(ctx);
   const insert = ctx.db.prepare(
     `INSERT INTO evaluations (run_id, source_run_id, attack, norm, epsilon, steps, step_size, restarts, random_start, accuracy, per_class, count, correct, created_at,
-       spec, zero_grad, subset, components, gallery, mask)
+       spec, zero_grad, subset, components, gallery, mask, labels, predictions)
      VALUES (@runId, @sourceRunId, @attack, @norm, @epsilon, @steps, @stepSize, @restarts, @randomStart, @accuracy, @perClass, @count, @correct, @createdAt,
-       @spec, @zeroGrad, @subset, @components, @gallery, @mask)`,
+       @spec, @zeroGrad, @subset, @components, @gallery, @mask, @labels, @predictions)`,
+  );
+  const classesOf = ctx.db.prepare<[string], number | null>("SELECT json_extract(config, '$.hparams.numClasses') FROM runs WHERE id = ?").pluck();
+  const classRows = ctx.db.prepare<[number], { run_id: string; count: number; correct: number; labels: Buffer | null; predictions: Buffer | null }>(
+    'SELECT run_id, count, correct, labels, predictions FROM evaluations WHERE id = ?',
   );
   const byId = ctx.db.prepare<[number], EvaluationRow>(`SELECT ${EVALUATION_COLUMNS} FROM evaluations WHERE id = ?`);
   const byRun = ctx.db.prepare<[string], EvaluationRow>(`SELECT ${EVALUATION_COLUMNS} FROM evaluations WHERE run_id = ? ORDER BY id`);
@@ -218,6 +266,9 @@ export function makeEvaluationsRepo(ctx: StoreContext): EvaluationsRepo {
     const { spec, correct } = complete(e);
     const encoded = g === undefined ? undefined : encodeGallery(g);
     readState(e.runId);
+    // the run's model decides how many classes there are; a config without one (never stored by the lab) bounds them by 2^16
+    const classes = classesOf.get(e.runId);
+    checkClassIndices(e, typeof classes === 'number' ? classes : 65536);
     if (e.sourceRunId !== null) readState(e.sourceRunId, 'sourceRunId');
     const { lastInsertRowid } = insert.run({
       runId: e.runId,
@@ -240,6 +291,8 @@ export function makeEvaluationsRepo(ctx: StoreContext): EvaluationsRepo {
       components: encodeJson(e.components ?? []),
       gallery: encoded?.meta ?? null,
       mask: e.mask == null ? null : Buffer.from(e.mask.buffer, e.mask.byteOffset, e.mask.byteLength),
+      labels: e.labels == null ? null : encodeClasses(e.labels),
+      predictions: e.predictions == null ? null : encodeClasses(e.predictions),
     });
     const id = Number(lastInsertRowid);
     if (encoded !== undefined) gallery.insertGallery(id, encoded.rows);
@@ -258,5 +311,25 @@ export function makeEvaluationsRepo(ctx: StoreContext): EvaluationsRepo {
     return ensemble(members);
   }
 
-  return { recordEvaluation, listEvaluations, getGallery: gallery.getGallery, galleryPage: gallery.galleryPage, ensembleOf, runEnsembles };
+  function confusion(evaluationId: number): ConfusionRecord {
+    const row = classRows.get(evaluationId);
+    if (row === undefined) throw new LabError('not_found', `evaluation ${evaluationId} does not exist (it may have been deleted)`, 'evaluationId');
+    if (row.labels === null || row.predictions === null) {
+      throw new LabError('failed_precondition', `evaluation ${evaluationId} has no per-example predictions (it was stored before the lab kept them); evaluate again to see its confusion matrix`, 'evaluationId');
+    }
+    const labels = decodeClasses(row.labels, row.count);
+    const predictions = decodeClasses(row.predictions, row.count);
+    const configured = classesOf.get(row.run_id);
+    const classes = typeof configured === 'number' ? configured : Math.max(0, ...labels, ...predictions) + 1;
+    const matrix = Array.from({ length: classes }, () => new Array<number>(classes).fill(0));
+    labels.forEach((label, i) => matrix[label]![predictions[i]!]!++);
+    const perClass = matrix.map((r, c) => {
+      const count = r.reduce((a, b) => a + b, 0);
+      const right = r[c]!;
+      return { count, correct: right, accuracy: count === 0 ? null : right / count };
+    });
+    return { evaluationId, runId: row.run_id, classes, matrix, perClass, count: row.count, correct: perClass.reduce((a, p) => a + p.correct, 0) };
+  }
+
+  return { recordEvaluation, listEvaluations, getGallery: gallery.getGallery, galleryPage: gallery.galleryPage, confusion, ensembleOf, runEnsembles };
 }

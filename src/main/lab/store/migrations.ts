@@ -240,11 +240,21 @@ UPDATE runs SET defence = COALESCE(json_extract(config, '$.defence'),
   WHERE kind = 'trained';
 `;
 
+/**
+ * Each example's true and predicted class with every evaluation from now on (in subset order, one byte per example, or
+ * two little-endian bytes when a class index exceeds 255), for confusion matrices; NULL for evaluations stored before.
+ */
+const V5_EVALUATION_PREDICTIONS = `
+ALTER TABLE evaluations ADD COLUMN labels BLOB;
+ALTER TABLE evaluations ADD COLUMN predictions BLOB;
+`;
+
 export const MIGRATIONS: readonly Migration[] = [
   { version: 1, name: 'initial schema', sql: V1_INITIAL },
   { version: 2, name: 'evaluation specs, seed groups, imported models', sql: [V2_EVALUATION_SPECS, V2_SEED_GROUPS, V2_IMPORTED_MODELS].join('\n') },
   { version: 3, name: 'output kind of trained runs', sql: V3_TRAINED_OUTPUT_KIND },
   { version: 4, name: 'defence of each run', sql: V4_RUN_DEFENCE },
+  { version: 5, name: 'per-example labels and predictions of evaluations', sql: V5_EVALUATION_PREDICTIONS },
 ];
 
 /** The newest schema this build can read and write. */

@@ -45,7 +45,8 @@ function requestFor(task: EvalTask): Omit<AttackRequest, 'epsilon'> & { epsilon:
   return task.attack === null ? { attack: 'fgsm', norm: 'infinity', epsilon: 0 } : requestOf(task.attack);
 }
 
-function toResult(task: EvalTask, point: AttackAccuracy, subset: TestSubset): EvaluationResult {
+function toResult(task: EvalTask, point: AttackAccuracy, test: TestSet): EvaluationResult {
+  const { subset } = test;
   const spec: ResolvedAttack | null = task.attack;
   if (spec !== null && !sameAttack(spec, point.attack)) {
     // the host resolved this attack once; running anything else would store a number under the wrong name
@@ -70,6 +71,9 @@ function toResult(task: EvalTask, point: AttackAccuracy, subset: TestSubset): Ev
     subset,
     components: point.components.map((c): EvaluationComponent => ({ attack: c.attack, accuracy: c.accuracy, correct: c.correct })),
     mask: point.correctMask,
+    // each example's true and predicted class, for the confusion matrix
+    labels: Uint8Array.from(test.labels),
+    predictions: point.predictions,
   };
 }
 
@@ -129,6 +133,6 @@ export async function runEvaluations(ctx: EvaluationContext, tasks: EvalTask[]):
     });
     finished += batchesOf(task);
     const gallery = task.gallery && task.attack !== null && test.labels.length > 0 ? await galleryFor(ctx, test, task, source) : null;
-    ctx.onResult(toResult(task, curve.points[0]!, test.subset), gallery);
+    ctx.onResult(toResult(task, curve.points[0]!, test), gallery);
   }
 }

@@ -19,6 +19,7 @@ import { BatchSampler, etaSeconds, MetricMeans, Throttle } from './progress';
 import { type EvalTask, type EvaluateJob, type TrainJob, type WorkerToHost } from './protocol';
 import { initialModel, loadRunData, makeOptimizer, type RunData } from './run-data';
 import { loadTestSource, testPart } from './test-data';
+import { testMetrics } from './test-metrics';
 
 export interface JobContext {
   post(message: WorkerToHost): void;
@@ -108,7 +109,8 @@ export async function runTrainJob(job: TrainJob, ctx: JobContext): Promise<JobOu
       const state = trainer.state?.();
       const dir = await saveCheckpoint(checkpointDir(job.runDir, epoch), model, optimizer, { epoch, step, ...(state === undefined ? {} : { defenceState: state }) });
       const stopped = decision.action === 'stop' ? { keepEpoch: decision.keepEpoch, reason: decision.reason } : undefined;
-      const metrics = means.means();
+      // the test split's first images in inference mode (test-metrics.ts): the run page's test curves
+      const metrics = { ...means.means(), ...(await testMetrics(model, data.test)) };
       lastEpoch = { epoch, accuracy: metrics.sparse_categorical_accuracy ?? NaN };
       ctx.post({ type: 'epoch-end', jobId, runId, epoch, metrics, durationMs: Math.round(performance.now() - epochStart), batches: sampler.take(), checkpointDir: dir, ...(stopped === undefined ? {} : { stopped }) });
       if (stopped !== undefined) {

@@ -101,7 +101,12 @@ export type HostToWorker = { type: 'train'; job: TrainJob } | { type: 'evaluate'
  * An evaluation as the worker measured it, with its per-example correctness mask (1 = still correct, in subset
  * order); the host adds id, createdAt, the interval and the sanity flags when storing it.
  */
-export type EvaluationResult = Omit<EvaluationRecord, 'id' | 'runId' | 'createdAt' | 'hasGallery' | 'hasMask' | 'interval' | 'flags'> & { mask: Uint8Array | null };
+export type EvaluationResult = Omit<EvaluationRecord, 'id' | 'runId' | 'createdAt' | 'hasGallery' | 'hasMask' | 'interval' | 'flags'> & {
+  mask: Uint8Array | null;
+  /** Each example's true and predicted class (subset order), for the confusion matrix. */
+  labels?: Uint8Array | Uint16Array;
+  predictions?: Uint8Array | Uint16Array;
+};
 
 export interface GalleryPayload {
   width: number;

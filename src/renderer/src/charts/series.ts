@@ -31,6 +31,10 @@ export interface MetricInfo {
   label: string;
   /** Accuracy-like metrics are plotted on [0, 1]. */
   unit: 'loss' | 'fraction';
+  /** Measured once per epoch only (never in a per-batch point). */
+  epochOnly?: true;
+  /** Drawn (dashed) on this other metric's per-epoch chart of a run, when the run has that metric too. */
+  overlays?: string;
 }
 
 /** NSL's metric names (src/main/lab/nsl/metrics.ts) in display order; every defence reports the same keys. */
@@ -41,7 +45,33 @@ export const TRAIN_METRICS: readonly MetricInfo[] = [
   // measured on the clean training batches as they are trained on (src/main/lab/defences/training-step.ts), not on the
   // test split: the Compare page's "Clean acc" and the run page's "Clean accuracy" are the test numbers
   { key: 'sparse_categorical_accuracy', label: 'Training accuracy', unit: 'fraction' },
+  // after each epoch, in inference mode, on the first 1,000 images of the run's test split in split order
+  // (src/main/lab/worker/test-metrics.ts): the test numbers per epoch, next to the training ones
+  { key: 'val_accuracy', label: 'Test accuracy (clean, first 1,000 test images)', unit: 'fraction', epochOnly: true, overlays: 'sparse_categorical_accuracy' },
+  { key: 'val_loss', label: 'Test loss (clean cross-entropy, first 1,000 test images)', unit: 'loss', epochOnly: true },
 ];
+
+/** The metrics a per-batch point can hold. */
+export const BATCH_METRICS: readonly MetricInfo[] = TRAIN_METRICS.filter((m) => !m.epochOnly);
+
+export interface EpochChartGroup {
+  /** The chart's own metric (its test id). */
+  key: string;
+  /** Its metric first, then the ones overlaid on it. */
+  keys: string[];
+}
+
+/**
+ * One run's per-epoch charts: each metric on its own chart, except one that overlays another present metric (test
+ * accuracy on training accuracy), which is drawn on that one's chart.
+ */
+export function epochChartGroups(keys: readonly string[]): EpochChartGroup[] {
+  const hostOf = (k: string): string | undefined => {
+    const host = TRAIN_METRICS.find((m) => m.key === k)?.overlays;
+    return host !== undefined && keys.includes(host) ? host : undefined;
+  };
+  return keys.filter((k) => hostOf(k) === undefined).map((key) => ({ key, keys: [key, ...keys.filter((k) => hostOf(k) === key)] }));
+}
 
 /** What the x axis of training curves counts at each granularity: finished epochs, or optimizer steps (one per batch). */
 export const TRAINING_X_AXIS = { epoch: 'epoch', batch: 'step (batch)' } as const satisfies Record<'epoch' | 'batch', string>;

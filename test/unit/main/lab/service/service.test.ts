@@ -73,6 +73,24 @@ describe('LabService with a real engine worker', () => {
     const gallery = await lab.getGallery({ evaluationId: fgsm.id });
     expect(gallery.samples).toHaveLength(16);
     expect(gallery.samples[0]!.predictions.map((p) => p.role)).toEqual(['adv', 'base']);
+
+    // every evaluation keeps each example's prediction: its confusion matrix sums to its count, its diagonal to its correct
+    for (const e of [...base.evaluations, ...adv.evaluations]) {
+      const c = await lab.confusion({ evaluationId: e.id });
+      expect(c).toMatchObject({ evaluationId: e.id, runId: e.runId, classes: 10, count: e.count, correct: e.correct });
+      expect(c.matrix.flat().reduce((a, b) => a + b, 0)).toBe(e.count);
+      expect(c.matrix.reduce((sum, row, i) => sum + row[i]!, 0)).toBe(e.correct);
+      expect(c.perClass.map((p) => p.accuracy)).toEqual(e.perClassAccuracy.map((a) => (a === null ? null : expect.closeTo(a, 12))));
+    }
+  });
+
+  it('confusion names the field of a bad request, and an unknown evaluation', async () => {
+    await expect(lab.confusion({ evaluationId: 0 })).rejects.toMatchObject({ code: 'invalid_argument', field: 'evaluationId', message: 'evaluationId must be ≥ 1 (got 0)' });
+    await expect(lab.confusion({ evaluationId: 1.5 })).rejects.toMatchObject({ code: 'invalid_argument', field: 'evaluationId', message: 'evaluationId must be an int (got 1.5)' });
+    await expect(lab.confusion({ evaluationId: 'x' } as never)).rejects.toMatchObject({ code: 'invalid_argument', field: 'evaluationId', message: 'evaluationId must be a finite number (got "x")' });
+    await expect(lab.confusion({} as never)).rejects.toMatchObject({ code: 'invalid_argument', field: 'evaluationId', message: 'evaluationId must be a finite number (got nothing)' });
+    await expect(lab.confusion({ evaluationId: 1, extra: 1 } as never)).rejects.toMatchObject({ code: 'invalid_argument', field: 'extra', message: 'unknown field "extra"' });
+    await expect(lab.confusion({ evaluationId: 99999 })).rejects.toMatchObject({ code: 'not_found', field: 'evaluationId', message: 'evaluation 99999 does not exist (it may have been deleted)' });
   });
 
   it('evaluates a trained run on request, white-box and transfer', async () => {

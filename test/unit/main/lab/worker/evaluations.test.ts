@@ -8,9 +8,11 @@ import { initEngine } from '../../../../../src/main/lab/engine/tf';
 import { buildModel } from '../../../../../src/main/lab/models/builders';
 import { openStore } from '../../../../../src/main/lab/store';
 import { runEvaluations } from '../../../../../src/main/lab/worker/evaluations';
+import { runTrainJob } from '../../../../../src/main/lab/worker/jobs';
+import { loadRunData } from '../../../../../src/main/lab/worker/run-data';
 import { type EvaluationResult } from '../../../../../src/main/lab/worker/protocol';
 import { ExperimentConfigSchema } from '../../../../../src/shared/schemas';
-import { CLEAN_TASK, tinyExperiment, tinyRunConfig } from './fixtures';
+import { CLEAN_TASK, FGSM_TASK, Inbox, tinyExperiment, tinyRunConfig, trainJob } from './fixtures';
 
 let dir: string;
 beforeAll(async () => {
@@ -59,6 +61,38 @@ describe('runEvaluations', () => {
       const stored = store.recordEvaluation({ ...results[0]!, runId });
       expect(stored.perClassAccuracy).toEqual(perClass);
       expect(store.listEvaluations(runId)[0]!.perClassAccuracy[9]).toBeNull();
+    } finally {
+      store.close();
+    }
+  });
+
+  it('reports each example\'s label and prediction: the stored confusion matrix\'s diagonal is the correct count, its rows the class counts', async () => {
+    const config = tinyRunConfig('adv', { hparams: { convFilters: [4], numFcUnits: [8], epochs: 1, batchSize: 32 } });
+    const cacheDir = path.join(dir, 'data');
+    const inbox = new Inbox();
+    const tensors = tf.memory().numTensors;
+    await runTrainJob(trainJob(path.join(dir, 'run_confusion'), cacheDir, config, { evaluations: [CLEAN_TASK, FGSM_TASK] }), { post: inbox.post, cancelRequested: () => false });
+    expect(tf.memory().numTensors).toBe(tensors);
+    const results = inbox.of('evaluation').map((m) => m.evaluation);
+    expect(results.map((r) => r.attack)).toEqual(['clean', 'fgsm']);
+    const { test } = await loadRunData(config, cacheDir);
+    const classCounts = Array.from({ length: 10 }, (_, c) => test.labels.filter((l) => l === c).length);
+
+    const store = openStore(path.join(dir, 'confusion.sqlite'));
+    try {
+      const experiment = ExperimentConfigSchema.parse(tinyExperiment({ runs: ['adv'] }));
+      const runId = store.createExperiment(experiment, [{ role: 'adv', name: 'tiny · adv', config }]).runs[0]!.id;
+      for (const r of results) {
+        expect(Array.from(r.labels!)).toEqual(Array.from(test.labels));
+        expect(r.predictions).toHaveLength(128);
+        const stored = store.recordEvaluation({ ...r, runId });
+        const c = store.confusion(stored.id);
+        expect(c.count).toBe(128);
+        expect(c.matrix.reduce((sum, row, i) => sum + row[i]!, 0)).toBe(stored.correct);
+        expect(c.correct).toBe(r.correct);
+        expect(c.matrix.map((row) => row.reduce((a, b) => a + b, 0))).toEqual(classCounts);
+        expect(c.perClass.map((p) => p.accuracy)).toEqual(r.perClassAccuracy.map((a) => (a === null ? null : expect.closeTo(a, 12))));
+      }
     } finally {
       store.close();
     }

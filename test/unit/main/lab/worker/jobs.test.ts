@@ -8,6 +8,8 @@ import { buildModel } from '../../../../../src/main/lab/models/builders';
 import { saveModelFiles } from '../../../../../src/main/lab/run/model-files';
 import { runEvaluateJob, runTrainJob } from '../../../../../src/main/lab/worker/jobs';
 import { checkpointDir } from '../../../../../src/main/lab/worker/run-paths';
+import { loadRunData } from '../../../../../src/main/lab/worker/run-data';
+import { loadModelFiles } from '../../../../../src/main/lab/run/model-files';
 import { CLEAN_TASK, FGSM_TASK, Inbox, tinyRunConfig, trainJob } from './fixtures';
 
 let tmp: string;
@@ -32,7 +34,7 @@ describe('runTrainJob', () => {
     const epochs = inbox.of('epoch-end');
     expect(epochs.map((e) => e.epoch)).toEqual([1, 2]);
     for (const e of epochs) {
-      expect(Object.keys(e.metrics).sort()).toEqual(['loss', 'scaled_adversarial_loss', 'sparse_categorical_accuracy', 'sparse_categorical_crossentropy']);
+      expect(Object.keys(e.metrics).sort()).toEqual(['loss', 'scaled_adversarial_loss', 'sparse_categorical_accuracy', 'sparse_categorical_crossentropy', 'val_accuracy', 'val_loss']);
       expect(e.metrics.scaled_adversarial_loss).toBeGreaterThan(0);
       expect(e.checkpointDir).toBe(checkpointDir(runDir, e.epoch));
       expect(existsSync(path.join(e.checkpointDir, 'checkpoint.json'))).toBe(true);
@@ -67,6 +69,37 @@ describe('runTrainJob', () => {
     // FGSM at ε = 0.2 cannot help a model that learned something: robust accuracy ≤ clean accuracy
     expect(evals[1]!.evaluation.accuracy).toBeLessThanOrEqual(evals[0]!.evaluation.accuracy);
     expect(inbox.of('progress').some((p) => p.phase === 'evaluate')).toBe(true);
+  });
+
+  it('reports test loss and accuracy every epoch: the last epoch\'s is the saved model\'s clean accuracy on those test images', async () => {
+    const inbox = new Inbox();
+    const runDir = path.join(tmp, 'run_val');
+    const config = tinyRunConfig('base');
+    const before = tf.memory().numTensors;
+    await runTrainJob(trainJob(runDir, cacheDir, config), { post: inbox.post, cancelRequested: () => false });
+    expect(tf.memory().numTensors).toBe(before);
+    const epochs = inbox.of('epoch-end');
+    expect(epochs.map((e) => e.epoch)).toEqual([1, 2]);
+    for (const e of epochs) {
+      expect(e.metrics.val_loss).toBeGreaterThan(0);
+      expect(Number.isFinite(e.metrics.val_loss)).toBe(true);
+      expect(e.metrics.val_accuracy).toBeGreaterThanOrEqual(0);
+      expect(e.metrics.val_accuracy).toBeLessThanOrEqual(1);
+    }
+
+    // independently: the saved model's own predict() on the run's test split (128 images, under the 1000 cap)
+    const data = await loadRunData(config, cacheDir);
+    const model = await loadModelFiles(path.join(runDir, 'model', 'model.json'));
+    const { images, labels } = data.test;
+    const x = tf.tensor4d(Float32Array.from(images.pixels, (v) => v / 255), [...images.shape]);
+    const predicted = tf.tidy(() => tf.argMax(model.predict(x) as tf.Tensor, 1).dataSync());
+    x.dispose();
+    model.dispose();
+    const expected = labels.reduce((n, label, i) => n + (predicted[i] === label ? 1 : 0), 0) / labels.length;
+    expect(labels.length).toBe(128);
+    expect(epochs[1]!.metrics.val_accuracy).toBeCloseTo(expected, 10);
+    // and the clean evaluation, scored on the same 128 images, agrees
+    expect(inbox.of('evaluation')[0]!.evaluation.accuracy).toBeCloseTo(expected, 10);
   });
 
   it('sends at most about 10 progress messages per second, plus the first and last batch of each epoch', async () => {
