@@ -58,13 +58,17 @@ describe('TradesStep', () => {
     const optimizer = tf.train.sgd(0.1);
     const step = new TradesStep({ model, optimizer, seed: 7 }, defence);
     const m = readMetrics(step.trainStep(batch, progress));
-    expect(m.loss).toBeCloseTo(loss, 5);
+    // x′ comes from sign-gradient steps: a gradient entry near 0 can take the other sign under another CPU's kernels
+    // (seen on an AVX-512/AMX machine: 3e-5 on a loss of 2.66), so the losses agree to a relative 1e-4
+    const near = (got: number, want: number): void => expect(Math.abs(got - want)).toBeLessThanOrEqual(1e-4 * Math.max(1, Math.abs(want)));
+    near(m.loss, loss);
     expect(m.sparse_categorical_crossentropy).toBeCloseTo(expected!.ce, 5);
-    expect(m.scaled_adversarial_loss).toBeCloseTo(expected!.scaled, 5);
+    near(m.scaled_adversarial_loss, expected!.scaled);
     expect(m.scaled_adversarial_loss).toBeGreaterThan(0);
     expect(m.sparse_categorical_accuracy).toBeCloseTo(expected!.accuracy, 6);
     expect(m.loss).toBeCloseTo(m.sparse_categorical_crossentropy + m.scaled_adversarial_loss, 5);
-    expectWeights(model, weights, 1e-5);
+    // the same x′ caveat: the SGD step (lr 0.1) agrees to 1e-4
+    expectWeights(model, weights, 1e-4);
     tf.dispose([xAdv, ...weights]);
     step.dispose();
     optimizer.dispose();
