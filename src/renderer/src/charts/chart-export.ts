@@ -28,13 +28,3 @@ export function chartPng(canvas: HTMLCanvasElement, title: string): string {
   ctx.drawImage(canvas, pad, pad + head);
   return out.toDataURL('image/png');
 }
-
-/** Saves a data: URL under `filename` through an <a download> click (a browser download; Electron asks where). */
-export function downloadDataUrl(filename: string, url: string): void {
-  const a = document.createElement('a');
-  a.href = url;
-  a.download = filename;
-  document.body.appendChild(a);
-  a.click();
-  a.remove();
-}

@@ -12,14 +12,19 @@ export function toCsv(header: readonly string[], rows: readonly (readonly CsvCel
   return [header, ...rows].map((r) => r.map(cell).join(',')).join('\r\n') + '\r\n';
 }
 
-/** Saves text through an <a download> click: works in browsers and in Electron (which shows a save dialog). */
-export function downloadText(filename: string, text: string, mime = 'text/csv'): void {
-  const url = URL.createObjectURL(new Blob([text], { type: `${mime};charset=utf-8` }));
+/** Saves a URL (data: or blob:) under `filename` through an <a download> click: a browser download; Electron asks where. */
+export function downloadUrl(filename: string, url: string): void {
   const a = document.createElement('a');
   a.href = url;
   a.download = filename;
   document.body.appendChild(a);
   a.click();
   a.remove();
+}
+
+/** Saves text through an <a download> click: works in browsers and in Electron (which shows a save dialog). */
+export function downloadText(filename: string, text: string, mime = 'text/csv'): void {
+  const url = URL.createObjectURL(new Blob([text], { type: `${mime};charset=utf-8` }));
+  downloadUrl(filename, url);
   setTimeout(() => URL.revokeObjectURL(url), 10_000);
 }
