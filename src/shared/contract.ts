@@ -128,6 +128,18 @@ export interface RunSummary {
   defence?: Defence | null;
   /** Set when a defence's guard ended training before its last epoch; the model is the kept epoch's. */
   earlyStop?: EarlyStop | null;
+  /** The training settings a runs table compares at a glance (from the run's config). */
+  training?: RunTraining;
+}
+
+/** A run's data and optimiser settings, as its config holds them. */
+export interface RunTraining {
+  dataset: string;
+  trainSize: number;
+  testSize: number;
+  batchSize: number;
+  learningRate: number;
+  optimizer: string;
 }
 
 /** Training ended after `afterEpoch` of the planned epochs, keeping the weights of `keptEpoch` (1-based), because of `reason`. */

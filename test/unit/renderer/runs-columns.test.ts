@@ -59,6 +59,17 @@ describe('hyperparameter values', () => {
     expect([hparamValue(base, 'epsilon'), hparamValue(base, 'defence'), hparamValue(imported, 'beta'), hparamValue(imported, 'defence')]).toEqual([null, 'Standard', null, 'imported']);
   });
 
+  it('reads the data and optimiser settings off the run list, and nothing where a run list lacks them', () => {
+    const training = { dataset: 'mnist-sample', trainSize: 8000, testSize: 2000, batchSize: 50, learningRate: 0.001, optimizer: 'adam' };
+    const small = run('run_small', { training: { ...training, trainSize: 1600, batchSize: 32, learningRate: 1e-4 } });
+    const big = run('run_big', { training });
+    expect(['dataset', 'trainSize', 'testSize', 'batchSize', 'learningRate', 'optimizer'].map((k) => hparamText(big, k as never))).toEqual(['mnist-sample', '8000', '2000', '50', '0.001', 'adam']);
+    expect(hparamText(small, 'learningRate')).toBe('1.00e-4');
+    expect(hparamValue(nsl, 'batchSize')).toBeNull();
+    expect(sortRuns([big, nsl, small], 'trainSize', 'asc').map((r) => r.id)).toEqual(['run_small', 'run_big', 'run_nsl']);
+    expect(COLUMNS.filter((c) => c.kind === 'hparam' && !c.shown).map((c) => c.label)).toEqual(expect.arrayContaining(['Dataset', 'Train images', 'Test images', 'Batch', 'LR', 'Optimizer']));
+  });
+
   it('sorts by a hyperparameter like any column: numbers both ways, runs without the value last', () => {
     const runs = [nsl, pgd, trades, fast];
     expect(sortRuns(runs, 'epsilon', 'desc').map((r) => r.id)).toEqual(['run_trades', 'run_pgd', 'run_fast', 'run_nsl']);

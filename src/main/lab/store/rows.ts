@@ -1,5 +1,5 @@
 // Row shapes as SQLite returns them, the column lists that produce them, and their mapping to the contract types.
-import type { EarlyStop, EvaluationRecord, Headline, RunKind, RunStatus, RunSummary, SanityFlag, TestSubset } from '../../../shared/contract';
+import type { EarlyStop, EvaluationRecord, Headline, RunKind, RunStatus, RunSummary, RunTraining, SanityFlag, TestSubset } from '../../../shared/contract';
 import type { ResolvedAttack } from '../../../shared/attacks';
 import type { Defence } from '../../../shared/defences';
 import { wilsonInterval } from './evaluation-stats';
@@ -34,13 +34,22 @@ export type RunSummaryTuple = [
   outputKind: 'logits' | 'probabilities' | null,
   defence: string | null,
   earlyStop: string | null,
+  dataset: string | null,
+  trainSize: number | null,
+  testSize: number | null,
+  batchSize: number | null,
+  learningRate: number | null,
+  optimizer: string | null,
 ];
 
-/** Columns for RunSummaryTuple, in its order, from `runs r JOIN experiments e`; no large JSON column is read. */
+/** Columns for RunSummaryTuple, in its order, from `runs r JOIN experiments e`; of the JSON columns only the (small) config is read, a few fields of it. */
 export const RUN_SUMMARY_COLUMNS = `
   r.id, r.experiment_id, e.name, r.name, r.role, r.status,
   r.created_at, r.started_at, r.finished_at, r.epochs_done, r.epochs,
-  r.clean_accuracy, r.robust_accuracy, r.robust_label, r.backend, r.tags, r.error, r.seed, r.headline, r.kind, r.output_kind, r.defence, r.early_stop`;
+  r.clean_accuracy, r.robust_accuracy, r.robust_label, r.backend, r.tags, r.error, r.seed, r.headline, r.kind, r.output_kind, r.defence, r.early_stop,
+  CASE json_extract(r.config, '$.data.dataset.kind') WHEN 'imported' THEN 'imported:' || json_extract(r.config, '$.data.dataset.id') ELSE json_extract(r.config, '$.data.dataset.kind') END, json_extract(r.config, '$.data.trainSize'),
+  json_extract(r.config, '$.data.testSize'), json_extract(r.config, '$.hparams.batchSize'), json_extract(r.config, '$.hparams.learningRate'),
+  json_extract(r.config, '$.hparams.optimizer')`;
 
 export const RUN_SUMMARY_FROM = `runs r JOIN experiments e ON e.id = r.experiment_id`;
 
@@ -51,7 +60,7 @@ export function durationMs(startedAt: string | null, finishedAt: string | null):
 }
 
 export function toRunSummary(t: RunSummaryTuple): RunSummary {
-  const [id, experimentId, experimentName, name, role, status, createdAt, startedAt, finishedAt, epochsDone, epochs, cleanAccuracy, robustAccuracy, robustLabel, backend, tags, error, seed, headline, kind, outputKind, defence, earlyStop] = t;
+  const [id, experimentId, experimentName, name, role, status, createdAt, startedAt, finishedAt, epochsDone, epochs, cleanAccuracy, robustAccuracy, robustLabel, backend, tags, error, seed, headline, kind, outputKind, defence, earlyStop, ...setup] = t;
   return {
     id,
     experimentId,
@@ -77,7 +86,14 @@ export function toRunSummary(t: RunSummaryTuple): RunSummary {
     outputKind,
     defence: defence === null ? null : decodeJson<Defence>(defence),
     earlyStop: earlyStop === null ? null : decodeJson<EarlyStop>(earlyStop),
+    ...trainingOf(setup),
   };
+}
+
+/** Absent when the config lacks a field (it always has them unless written by hand). */
+function trainingOf([dataset, trainSize, testSize, batchSize, learningRate, optimizer]: (string | number | null)[]): { training?: RunTraining } {
+  if (typeof dataset !== 'string' || typeof trainSize !== 'number' || typeof testSize !== 'number' || typeof batchSize !== 'number' || typeof learningRate !== 'number' || typeof optimizer !== 'string') return {};
+  return { training: { dataset, trainSize, testSize, batchSize, learningRate, optimizer } };
 }
 
 export interface EvaluationRow {

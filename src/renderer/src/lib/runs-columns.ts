@@ -1,12 +1,15 @@
 // The Experiments table's columns: which exist, which a person shows (the column picker, kept in localStorage), and
 // the value of a hyperparameter column for a run. Hyperparameters come from what the run list carries (seed, planned
-// epochs, the recorded defence and its parameters); pure functions, no DOM.
-import { type RunSummary } from '../../../shared/contract';
+// epochs, the data and optimiser settings, the recorded defence and its parameters); pure functions, no DOM.
+import { type RunSummary, type RunTraining } from '../../../shared/contract';
 import { runDefenceText, defenceOfRun } from './run-defence';
 import { num } from './format';
 
 /** Hyperparameter columns, read off a RunSummary. */
-export type HParamKey = 'seed' | 'epochs' | 'defence' | 'norm' | 'epsilon' | 'steps' | 'stepSize' | 'beta';
+export type HParamKey = TrainingKey | 'seed' | 'epochs' | 'defence' | 'norm' | 'epsilon' | 'steps' | 'stepSize' | 'beta';
+/** Columns read off RunSummary.training. */
+type TrainingKey = keyof RunTraining;
+const TRAINING_KEYS: readonly TrainingKey[] = ['dataset', 'trainSize', 'testSize', 'batchSize', 'learningRate', 'optimizer'];
 /** Every column but the run's name (always shown) and the row's actions. */
 export type ColumnKey = 'status' | 'cleanAccuracy' | 'robustAccuracy' | 'deltaClean' | 'deltaRobust' | HParamKey | 'durationMs' | 'createdAt' | 'tags';
 
@@ -32,6 +35,12 @@ export const COLUMNS: readonly ColumnDef[] = [
   { key: 'deltaRobust', label: 'Δ robust', num: true, kind: 'run', sortable: true, shown: true, title: "adv − base: this run's robust accuracy minus its experiment's base run of the same seed (percentage points)" },
   { key: 'seed', label: 'Seed', num: true, kind: 'hparam', sortable: true, shown: false, title: 'Training seed' },
   { key: 'epochs', label: 'Epochs', num: true, kind: 'hparam', sortable: true, shown: false, title: 'Planned epochs' },
+  { key: 'dataset', label: 'Dataset', kind: 'hparam', sortable: true, shown: false, title: 'The dataset the run trained and was tested on' },
+  { key: 'trainSize', label: 'Train images', num: true, kind: 'hparam', sortable: true, shown: false, title: 'Training images' },
+  { key: 'testSize', label: 'Test images', num: true, kind: 'hparam', sortable: true, shown: false, title: 'Test images of the split (an attack may score a part of them)' },
+  { key: 'batchSize', label: 'Batch', num: true, kind: 'hparam', sortable: true, shown: false, title: 'Batch size' },
+  { key: 'learningRate', label: 'LR', num: true, kind: 'hparam', sortable: true, shown: false, title: 'Learning rate (before any decay)' },
+  { key: 'optimizer', label: 'Optimizer', kind: 'hparam', sortable: true, shown: false, title: 'Optimizer' },
   { key: 'defence', label: 'Defence', kind: 'hparam', sortable: true, shown: false, title: 'What trained the run' },
   { key: 'norm', label: 'Norm', kind: 'hparam', sortable: true, shown: false, title: "The defence's threat model norm" },
   { key: 'epsilon', label: 'Defence ε', num: true, kind: 'hparam', sortable: true, shown: false, title: "The defence's training ε (NSL: its PGD ε when the run sets one)" },
@@ -48,6 +57,7 @@ export const COLUMNS_STORAGE_KEY = 'rlab.runs.columns';
 export const DEFAULT_COLUMNS: readonly ColumnKey[] = COLUMNS.filter((c) => c.shown).map((c) => c.key);
 
 export const isHParamKey = (k: string): k is HParamKey => (HPARAM_KEYS as readonly string[]).includes(k);
+const isTrainingKey = (k: HParamKey): k is TrainingKey => (TRAINING_KEYS as readonly string[]).includes(k);
 
 /** The stored choice (a JSON list of column keys) in table order; missing, unreadable or hand-edited: what it can keep, else the defaults. */
 export function parseColumnChoice(stored: string | null | undefined): ColumnKey[] {
@@ -68,6 +78,9 @@ export function toggleColumn(shown: readonly ColumnKey[], key: ColumnKey): Colum
   return COLUMNS.filter((c) => next.includes(c.key)).map((c) => c.key);
 }
 
+/** Numeric columns are right-aligned in monospace. */
+export const isNumericColumn = (key: ColumnKey): boolean => COLUMNS.some((c) => c.key === key && c.num === true);
+
 export function visibleColumns(shown: readonly ColumnKey[]): ColumnDef[] {
   return COLUMNS.filter((c) => shown.includes(c.key));
 }
@@ -77,6 +90,7 @@ export function hparamValue(run: RunSummary, key: HParamKey): number | string | 
   if (key === 'seed') return run.seed;
   if (key === 'epochs') return run.epochs;
   if (key === 'defence') return runDefenceText(run);
+  if (isTrainingKey(key)) return run.training?.[key] ?? null;
   const d = defenceOfRun(run);
   if (!d) return null;
   switch (d.method) {
@@ -85,7 +99,7 @@ export function hparamValue(run: RunSummary, key: HParamKey): number | string | 
     case 'nsl': {
       // only what the run replaces of its experiment's advReg is in the run list (the experiment's own is not)
       const a = d.advReg ?? {};
-      const values: Record<Exclude<HParamKey, 'seed' | 'epochs' | 'defence'>, number | string | undefined> = {
+      const values: Record<Exclude<HParamKey, TrainingKey | 'seed' | 'epochs' | 'defence'>, number | string | undefined> = {
         norm: a.advGradNorm,
         epsilon: a.pgdEpsilon,
         steps: a.pgdIterations,

@@ -95,6 +95,17 @@ describe('updateRun', () => {
   });
 });
 
+describe('run summaries', () => {
+  it('carry the data and optimiser settings of each run config, as the runs table shows them', () => {
+    const { runIds } = createExperiment(store, { hparams: { batchSize: 50, learningRate: 0.0005, optimizer: 'sgd' }, data: { trainSize: 1600, testSize: 400 } });
+    const expected = { dataset: 'mnist-sample', trainSize: 1600, testSize: 400, batchSize: 50, learningRate: 0.0005, optimizer: 'sgd' };
+    expect(store.listRuns().map((r) => r.training)).toEqual([expected, expected]);
+    expect(store.getRun(runIds[0]!).training).toEqual(expected);
+    const imported = createExperiment(store, { data: { dataset: { kind: 'imported', id: 'ds_digits' }, trainSize: 10, testSize: 5 } }, ['base']);
+    expect(store.getRun(imported.runIds[0]!).training?.dataset).toBe('imported:ds_digits');
+  });
+});
+
 describe('listRuns filters', () => {
   it('filters by status, tag, search text and experiment, and honours the limit', () => {
     const cats = createExperiment(store, { name: 'Cats 100%', tags: ['vision'] });
