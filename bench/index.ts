@@ -12,8 +12,10 @@ import { LAB_ADV, LAB_PLAIN, VARIANTS } from './steps';
 import { type WorkerArgs, type WorkerResult } from './worker';
 
 const USAGE = `npm run bench -- [--backends tensorflow,wasm,cpu] [--steps 30] [--warmup 5] [--batch 32] [--rounds 1]
-                    [--no-python] [--sweep] [--no-defences] [--json results.json]
+                    [--no-python] [--sweep] [--no-defences] [--no-ui] [--json results.json]
   then the defence suite (bench/defences.ts: ms per step of every defence, PGD-AT against TF graph mode) unless --no-defences
+  then the UI interaction timings (bench/ui-timings.ts: page load, Compare of 8 and 10 runs, a gallery page of 64 images
+  in Chromium against \`rlab serve\`; needs \`npm run build\`) unless --no-ui; a failure there fails no other section
   --rounds  repeat every process this many times, interleaved (busy machines); medians of medians, mins of mins
   --sweep   also time native TensorFlow (and TF Python) under thread / oneDNN environment settings`;
 
@@ -65,6 +67,7 @@ async function main(): Promise<void> {
       sweep: { type: 'boolean', default: false },
       json: { type: 'string' },
       'no-defences': { type: 'boolean', default: false },
+      'no-ui': { type: 'boolean', default: false },
       help: { type: 'boolean', default: false },
     },
   });
@@ -148,7 +151,22 @@ async function main(): Promise<void> {
 
   console.log(formatReport(report));
   if (values.json) fs.writeFileSync(values.json, JSON.stringify(report, null, 2));
-  if (!values['no-defences'] && backends.includes('tensorflow')) await defenceBench({ rounds, python: values['no-python'] ? null : (python ?? null) });
+  try {
+    if (!values['no-defences'] && backends.includes('tensorflow')) await defenceBench({ rounds, python: values['no-python'] ? null : (python ?? null) });
+  } finally {
+    if (!values['no-ui']) await uiBench();
+  }
+}
+
+/** The UI timings (bench/ui-timings.ts) in their own process; a failure is printed and fails nothing else. */
+async function uiBench(): Promise<void> {
+  console.error('[bench] UI interaction timings ...');
+  const code = await new Promise<number | string>((resolve) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', path.join(import.meta.dirname, 'ui-timings.ts')], { stdio: 'inherit' });
+    child.on('error', (err) => resolve(err.message));
+    child.on('exit', (c, signal) => resolve(c ?? String(signal)));
+  });
+  if (code !== 0) console.log(`UI timings: FAILED (${typeof code === 'number' ? `exit ${code}` : code}); the other sections stand`);
 }
 
 /** The defence suite (bench/defences.ts) in its own process, so `npm run bench` reports every training step. */
