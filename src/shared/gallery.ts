@@ -4,7 +4,7 @@
 export const GALLERY_PAGE_MAX_EVALUATIONS = 8;
 /** Most examples on one gallery page. */
 export const GALLERY_PAGE_MAX_LIMIT = 64;
-/** Examples per page when a request leaves `limit` out (the worker stores 16 images per gallery). */
+/** Examples per page when a request leaves `limit` out. */
 export const GALLERY_PAGE_DEFAULT_LIMIT = 16;
 
 /**

@@ -218,8 +218,8 @@ test('the gallery finds fooled images and shows two runs side by side', async ({
 });
 
 test('a 256-image gallery reply is painted whole, every tile, with its timing reported', async ({ page }) => {
-  // The lab keeps 16 images per gallery; the galleryPage reply is widened to 256 entries on the wire to time the real
-  // rendering path.
+  // This lab's galleries hold a few images (128 test images, paged by 16); the galleryPage reply is widened to 256
+  // entries on the wire to time the real rendering path.
   await page.routeWebSocket(/\/ws/, (ws) => {
     const server = ws.connectToServer();
     ws.onMessage((m) => server.send(m));

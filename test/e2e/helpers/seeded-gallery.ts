@@ -1,6 +1,6 @@
 // Deep galleries for a seeded lab (helpers/seeded-lab.ts): FGSM ∞ ε 0.2 evaluations over the seeded lab's whole
 // 64-example test subset, each with its per-example mask and the first 40 images stored with every class's
-// probability (the rest are covered by the mask only, as the worker's 16 stored images are), so paging, the
+// probability (the rest are covered by the mask only, as the examples past the worker's first 256 are), so paging, the
 // enlarge dialog and the fooled-in-one-not-the-other filter have known answers.
 import path from 'node:path';
 import { openStore } from '../../../src/main/lab/store';

@@ -6,6 +6,7 @@ import * as tf from '@tensorflow/tfjs';
 import { LabError } from '../../../shared/errors';
 import { classCount, describeInputs, imageBatch, labelBatch, labelValues, type ImageInput, type LabelInput } from './inputs';
 import { zeroGradientCount } from './gradient-check';
+import { ExampleKeeper, type KeepRequest, type KeptExamples } from './kept-examples';
 import { logitsOf, predictClasses } from './logits';
 import { attackBatchStages } from './perturb';
 import { ATTACK_KINDS, AUTOATTACK_SUITE, checkBatchSize, checkEpsilon, DEFAULT_BATCH_SIZE, mixSeed, resolveAttackSpec, type AttackKind, type AttackSpec, type ResolvedAttack } from './spec';
@@ -49,6 +50,8 @@ export interface RobustnessCurveArgs extends EvaluationArgs {
   epsilons?: readonly number[];
   /** Attacks already resolved (e.g. stored with an evaluation), one point each, instead of `spec` + `epsilons`. */
   attacks?: readonly ResolvedAttack[];
+  /** Keep the first examples of every point as scored (pixels and probabilities), e.g. for a gallery. */
+  keep?: KeepRequest;
 }
 
 /** Accuracy after one component of an ensemble (cumulative: the examples surviving it and every earlier one). */
@@ -79,6 +82,8 @@ export interface AttackAccuracy {
   components: ComponentAccuracy[];
   /** Fraction of examples whose input gradient (source model, clean input) is exactly zero; the same for every point. */
   zeroGradFraction: number;
+  /** The first examples as this point scored them, when `keep` asked for them. */
+  kept: KeptExamples | null;
 }
 
 export interface RobustnessCurve {
@@ -133,6 +138,8 @@ export async function robustnessCurve(args: RobustnessCurveArgs): Promise<Robust
   const masks = attacks.map(() => new Uint8Array(count));
   const predictions = attacks.map(() => (classes <= 256 ? new Uint8Array(count) : new Uint16Array(count)));
   const stageCorrect = attacks.map((a) => (a.attack === 'autoattack' ? new Int32Array(AUTOATTACK_SUITE.length) : null));
+  const keep = args.keep;
+  const keepers = attacks.map(() => (keep === undefined ? null : new ExampleKeeper(keep, count, pixels, keep.models.map(classCount))));
   let zeroGradients = 0;
   const perClassCount = new Int32Array(classes);
   for (const c of truth) perClassCount[c]!++;
@@ -160,6 +167,8 @@ export async function robustnessCurve(args: RobustnessCurveArgs): Promise<Robust
               p.dispose();
             }
           }));
+          const keeper = keepers[k];
+          if (keeper?.wants(start)) await keeper.add(start, x, adversarial);
         } finally {
           if (adversarial !== x) tf.dispose([adversarial, ...stages.filter((s) => s !== adversarial)]);
         }
@@ -202,6 +211,7 @@ export async function robustnessCurve(args: RobustnessCurveArgs): Promise<Robust
       predictions: predictions[k]!,
       components: stageCorrect[k] === null ? [] : AUTOATTACK_SUITE.map((attack, s) => ({ attack, correct: stageCorrect[k]![s]!, accuracy: count === 0 ? 0 : stageCorrect[k]![s]! / count })),
       zeroGradFraction,
+      kept: keepers[k]?.result() ?? null,
     };
   });
   return { points, count, zeroGradFraction };

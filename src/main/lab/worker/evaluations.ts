@@ -1,15 +1,18 @@
 // Runs a list of evaluations (clean accuracy, white-box and transfer attacks) on one trained model and reports each result.
 import type * as tf from '@tensorflow/tfjs';
-import { requestOf, sameAttack, type AttackRequest, type ResolvedAttack } from '../../../shared/attacks';
+import { sameAttack, type ResolvedAttack } from '../../../shared/attacks';
 import { type EvaluationComponent, type GallerySample as ContractGallerySample, type RunRole, type TestSubset } from '../../../shared/contract';
 import { LabError } from '../../../shared/errors';
 import { robustnessCurve, type AttackAccuracy } from '../attacks/evaluate';
-import { sampleGallery } from '../attacks/gallery';
 import { type PixelData } from '../attacks/inputs';
+import { type KeptExamples } from '../attacks/kept-examples';
 import { type EvalTask, type EvaluationResult, type GalleryPayload } from './protocol';
 
-/** How many test images a gallery shows. */
-export const GALLERY_SIZE = 16;
+/**
+ * How many test images (the first of the subset) an evaluation keeps for its gallery: four pages of 64. Every other
+ * example is still in the gallery through the evaluation's per-example mask; 256 images take about 0.5 MB of the store.
+ */
+export const GALLERY_SIZE = 256;
 
 export interface TestSet {
   images: PixelData;
@@ -38,11 +41,6 @@ export interface EvaluationContext {
   onResult(result: EvaluationResult, gallery: GalleryPayload | null): void;
   onProgress(done: number, total: number): void;
   shouldStop(): boolean;
-}
-
-/** What the attack engine is given for a task: the request that resolves back to the host's spec; clean = FGSM at ε 0 (no attack is run). */
-function requestFor(task: EvalTask): Omit<AttackRequest, 'epsilon'> & { epsilon: number } {
-  return task.attack === null ? { attack: 'fgsm', norm: 'infinity', epsilon: 0 } : requestOf(task.attack);
 }
 
 function toResult(task: EvalTask, point: AttackAccuracy, test: TestSet): EvaluationResult {
@@ -79,25 +77,40 @@ function toResult(task: EvalTask, point: AttackAccuracy, test: TestSet): Evaluat
 
 const toBytes = (pixels: Float32Array): number[] => Array.from(pixels, (v) => Math.round(Math.min(1, Math.max(0, v)) * 255));
 
-async function galleryFor(ctx: EvaluationContext, test: TestSet, task: EvalTask, source: tf.LayersModel): Promise<GalleryPayload> {
+/** Probabilities are stored to 6 decimals: what a person reads, and a third of the JSON. */
+const rounded = (p: Float32Array, from: number, to: number): number[] => Array.from(p.subarray(from, to), (v) => Math.round(v * 1e6) / 1e6);
+
+const argMax = (values: ArrayLike<number>): number => {
+  let best = 0;
+  for (let i = 1; i < values.length; i++) if (values[i]! > values[best]!) best = i;
+  return best;
+};
+
+/** The gallery of one evaluation: its first examples as scored, with the target's and the peer's predictions. */
+function galleryOf(ctx: EvaluationContext, test: TestSet, kept: KeptExamples): GalleryPayload {
   const { target, peer } = ctx;
-  const count = test.labels.length;
-  const indices = Array.from({ length: Math.min(GALLERY_SIZE, count) }, (_, i) => i);
-  const g = await sampleGallery({
-    models: peer ? { base: target.model, adv: peer.model } : { base: target.model },
-    source,
-    images: test.images,
-    labels: test.labels,
-    indices,
-    spec: requestFor(task),
-  });
-  const [height, width] = g.imageShape;
-  const samples: ContractGallerySample[] = g.samples.map((s) => {
-    // every class's confidence, for the gallery's enlarged view
-    const of = (p: NonNullable<typeof s.adv>) => ({ clean: p.clean, adversarial: p.adversarial, cleanProbabilities: Array.from(p.cleanProbabilities), adversarialProbabilities: Array.from(p.adversarialProbabilities) });
-    const predictions = [{ runId: target.runId, role: target.role, ...of(s.base) }];
-    if (peer && s.adv) predictions.push({ runId: peer.runId, role: peer.role, ...of(s.adv) });
-    return { index: s.index, label: s.label, clean: toBytes(s.clean), adversarial: toBytes(s.adversarial), predictions };
+  const [, height, width, channels] = test.images.shape;
+  const pixels = height * width * channels;
+  const shown = peer ? [target, peer] : [target];
+  const samples: ContractGallerySample[] = Array.from({ length: kept.count }, (_, i) => {
+    const predictions = shown.map((m, k) => {
+      const probs = kept.probabilities[k]!;
+      const classes = probs.clean.length / kept.count;
+      const [from, to] = [i * classes, (i + 1) * classes];
+      // the classes from the unrounded values, as the evaluation's own predictions were taken
+      return {
+        runId: m.runId, role: m.role,
+        clean: argMax(probs.clean.subarray(from, to)), adversarial: argMax(probs.adversarial.subarray(from, to)),
+        cleanProbabilities: rounded(probs.clean, from, to), adversarialProbabilities: rounded(probs.adversarial, from, to),
+      };
+    });
+    return {
+      index: i,
+      label: test.labels[i]!,
+      clean: toBytes(kept.clean.subarray(i * pixels, (i + 1) * pixels)),
+      adversarial: toBytes(kept.adversarial.subarray(i * pixels, (i + 1) * pixels)),
+      predictions,
+    };
   });
   return { width, height, classNames: test.classNames, samples };
 }
@@ -120,6 +133,7 @@ export async function runEvaluations(ctx: EvaluationContext, tasks: EvalTask[]):
     if (ctx.shouldStop()) throw new LabError('cancelled', 'the evaluation was cancelled');
     const test = testOf(task);
     const source = task.sourceModelPath === null ? ctx.target.model : await ctx.loadSource(task);
+    const keep = task.gallery && task.attack !== null && test.labels.length > 0;
     const curve = await robustnessCurve({
       target: ctx.target.model,
       source,
@@ -130,9 +144,10 @@ export async function runEvaluations(ctx: EvaluationContext, tasks: EvalTask[]):
       ...(task.attack === null ? { spec: { attack: 'fgsm', norm: 'infinity' }, epsilons: [0] } : { attacks: [task.attack] }),
       shouldStop: ctx.shouldStop,
       onProgress: (p) => ctx.onProgress(finished + p.done, total),
+      ...(keep ? { keep: { examples: GALLERY_SIZE, models: ctx.peer ? [ctx.target.model, ctx.peer.model] : [ctx.target.model] } } : {}),
     });
     finished += batchesOf(task);
-    const gallery = task.gallery && task.attack !== null && test.labels.length > 0 ? await galleryFor(ctx, test, task, source) : null;
-    ctx.onResult(toResult(task, curve.points[0]!, test), gallery);
+    const point = curve.points[0]!;
+    ctx.onResult(toResult(task, point, test), point.kept ? galleryOf(ctx, test, point.kept) : null);
   }
 }

@@ -53,7 +53,8 @@ describe('runTrainJob', () => {
     expect(evals[0]!.evaluation.count).toBe(128);
     expect(evals[0]!.gallery).toBeNull();
     const gallery = evals[1]!.gallery!;
-    expect(gallery.samples).toHaveLength(16);
+    expect(gallery.samples).toHaveLength(128);
+    expect(gallery.samples.map((s) => s.index)).toEqual(Array.from({ length: 128 }, (_, i) => i));
     expect(gallery.samples[0]!.clean).toHaveLength(28 * 28);
     expect(gallery.samples[0]!.predictions.map((p) => p.runId)).toEqual(['run_t1']);
     // every class's confidence, clean and adversarial, agreeing with the predicted class
