@@ -1,26 +1,6 @@
 // Playwright: the browser E2E drives Debian's Chromium against a real `rlab serve`; the Electron E2E runs the built app.
-import { execFileSync } from 'node:child_process';
 import { defineConfig } from '@playwright/test';
-
-/** Debian's Chromium (never a downloaded one); empty when it is not installed, and the browser tests then say so. */
-function chromiumPath(): string {
-  if (process.env.RLAB_CHROMIUM) return process.env.RLAB_CHROMIUM;
-  try {
-    return execFileSync('sh', ['-c', 'command -v chromium || command -v chromium-browser'], { encoding: 'utf8' }).trim();
-  } catch {
-    return '';
-  }
-}
-
-export const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-];
+import { CHROMIUM_ARGS, chromiumPath } from './test/e2e/helpers/chromium';
 
 export default defineConfig({
   testDir: 'test/e2e',

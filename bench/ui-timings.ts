@@ -2,7 +2,6 @@
 // page load of Experiments, Compare of 8 and of 10 runs (and its switch to per-batch curves), and a gallery page of
 // 64 images in 1 and in 4 panes side by side. Prints figures; asserts nothing (issue 11).
 // Run: npm run bench:ui -- [--repeats 5] [--json ui.json]   (needs `npm run build` and Debian's chromium)
-import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -14,11 +13,11 @@ import { openStore } from '../src/main/lab/store';
 import { type TestSubset } from '../src/shared/contract';
 import { seedLab } from '../test/e2e/helpers/seeded-lab';
 import { startServe, type ServedLab } from '../test/e2e/helpers/serve';
+import { CHROMIUM_ARGS, chromiumPath } from '../test/e2e/helpers/chromium';
 
 // not bench/spawn.ts's repoRoot: that module loads TensorFlow.js through bench/worker.ts
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const USAGE = 'npm run bench:ui -- [--repeats 5] [--json ui.json]';
-const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
 const WAIT_MS = 60_000;
 /** Batch points per epoch of every seeded run (3 epochs): the per-batch curves of Compare carry 600 points per run. */
 const BATCHES_PER_EPOCH = 200;
@@ -44,14 +43,6 @@ interface Seeded {
   totalRuns: number;
 }
 
-function chromiumPath(): string {
-  if (process.env.RLAB_CHROMIUM) return process.env.RLAB_CHROMIUM;
-  try {
-    return execFileSync('sh', ['-c', 'command -v chromium || command -v chromium-browser'], { encoding: 'utf8' }).trim();
-  } catch {
-    return '';
-  }
-}
 
 /** Gallery evaluations (FGSM ∞ ε 0.2) over one 256-example subset shared by every run, so they page side by side. */
 function seedGalleryEvaluations(home: string, runs: readonly { runId: string; role: 'base' | 'adv' }[]): number[] {

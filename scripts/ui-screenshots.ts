@@ -19,13 +19,12 @@
 //
 // Files are <page>-<width>.png and <page>-<width>-dark.png. Chromium is Debian's (`command -v chromium`, or
 // $RLAB_CHROMIUM); nothing is downloaded.
-import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { chromium, type Browser, type Page } from '@playwright/test';
 import WebSocket from 'ws';
+import { CHROMIUM_ARGS, chromiumPath } from '../test/e2e/helpers/chromium';
 
-const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
 const HEIGHTS: Record<number, number> = { 1440: 900, 1024: 768, 800: 700 };
 const USAGE = "usage: npx tsx scripts/ui-screenshots.ts --url 'http://127.0.0.1:PORT/?token=…' --out DIR [--base RUN] [--adv RUN] [--runs A,B,C,D] [--gallery QUERY] [--page NAME=ROUTE]… [--pages NAME,…] [--widths 1440,1024,800] [--settle MS] [--json FILE]";
 
@@ -228,14 +227,6 @@ async function discover(o: Options): Promise<{ base: string; adv: string; compar
   }
 }
 
-function chromiumPath(): string {
-  if (process.env.RLAB_CHROMIUM) return process.env.RLAB_CHROMIUM;
-  try {
-    return execFileSync('sh', ['-c', 'command -v chromium || command -v chromium-browser'], { encoding: 'utf8' }).trim();
-  } catch {
-    return '';
-  }
-}
 
 /** The page has its data: no "Loading…" status left (a few polls apart, so a second fetch after the first is caught). */
 async function waitLoaded(page: Page, settleMs: number): Promise<boolean> {
