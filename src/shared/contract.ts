@@ -5,6 +5,7 @@ import {
   CreateExperimentRequestSchema,
   DownloadDatasetRequestSchema,
   EnsembleRequestSchema,
+  EvaluateCheckpointRequestSchema,
   EvaluateRequestSchema,
   ExperimentIdRequestSchema,
   ExportModelRequestSchema,
@@ -30,6 +31,8 @@ import { type ExperimentEstimate } from './cost-estimate';
 import { type Defence } from './defences';
 import { type AttackKind, type ResolvedAttack } from './attacks';
 import { type Headline } from './headline';
+import { type SweepDetail, type SweepPlanView, type SweepSummary } from './sweep-contract';
+import { CreateSweepRequestSchema, PlanSweepRequestSchema, SweepIdRequestSchema } from './sweep-spec';
 
 export type { RunRole, RunStatus };
 export type { Headline };
@@ -226,6 +229,11 @@ export interface EvaluationRecord {
   hasMask: boolean;
   createdAt: string;
   hasGallery: boolean;
+  /**
+   * The finished-epoch count whose checkpoint weights were evaluated (a run evaluated before its training finished);
+   * null = the run's saved model. A run's numbers come from one model (src/shared/model-evaluations.ts).
+   */
+  modelEpoch: number | null;
 }
 
 /** One class's row of a confusion matrix: its test examples and how many of them the model still classified right. */
@@ -267,6 +275,8 @@ export interface EnsembleRecord {
   interval: { low: number; high: number };
   /** Flags of any member evaluation. */
   flags: SanityFlag[];
+  /** The model its members evaluated (they all evaluated the same one): a checkpoint's epoch, or null for the saved model. */
+  modelEpoch: number | null;
 }
 
 export interface ArtifactRecord {
@@ -459,6 +469,8 @@ export interface LabResults {
   getMetrics: { runId: string; epochs: EpochMetrics[]; batches: BatchMetrics[] };
   listEvaluations: EvaluationRecord[];
   evaluate: { jobId: string };
+  /** Queues the run's attack suite (clean accuracy first) on its last finished epoch's checkpoint: `epoch` is that epoch. */
+  evaluateCheckpoint: { jobId: string; epoch: number };
   /** The ensemble of stored evaluations on one test subset, norm and ε: robust only if every attack fails. */
   ensemble: EnsembleRecord;
   getGallery: Gallery;
@@ -482,6 +494,16 @@ export interface LabResults {
   resumeRun: RunSummary;
   /** What a config will cost, run by run, at the speed of this lab's finished runs (or a laptop default); stores nothing. */
   estimateExperiment: ExperimentEstimate;
+  /** A sweep's cells and cost, every cell validated as createSweep would; stores nothing. */
+  planSweep: SweepPlanView;
+  /** Validates every cell, then stores the sweep and one experiment per cell and queues their runs, all at once. */
+  createSweep: SweepSummary;
+  listSweeps: SweepSummary[];
+  getSweep: SweepDetail;
+  /** Cancels every run of the sweep that has not finished; what finished stays. */
+  cancelSweep: SweepDetail;
+  /** Re-queues the runs that did not finish (from their last checkpoints); completed runs never run again. */
+  resumeSweep: SweepDetail;
 }
 
 const Empty = z.object({}).strict();
@@ -500,6 +522,7 @@ export const LAB_REQUEST_SCHEMAS = {
   getMetrics: MetricsRequestSchema,
   listEvaluations: RunIdRequestSchema,
   evaluate: EvaluateRequestSchema,
+  evaluateCheckpoint: EvaluateCheckpointRequestSchema,
   ensemble: EnsembleRequestSchema,
   getGallery: GalleryRequestSchema,
   confusion: ConfusionRequestSchema,
@@ -515,6 +538,12 @@ export const LAB_REQUEST_SCHEMAS = {
   cancelJob: JobIdRequestSchema,
   resumeRun: RunIdRequestSchema,
   estimateExperiment: CreateExperimentRequestSchema,
+  planSweep: PlanSweepRequestSchema,
+  createSweep: CreateSweepRequestSchema,
+  listSweeps: Empty,
+  getSweep: SweepIdRequestSchema,
+  cancelSweep: SweepIdRequestSchema,
+  resumeSweep: SweepIdRequestSchema,
 } as const satisfies { [M in keyof LabResults]: z.ZodType };
 
 export type LabMethod = keyof typeof LAB_REQUEST_SCHEMAS;

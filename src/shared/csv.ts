@@ -15,12 +15,15 @@ export function csvField(value: CsvCell): string {
   return /[",\r\n]/.test(value) || value !== value.trim() ? `"${value.replace(/"/g, '""')}"` : value;
 }
 
-/** One header line and one line per row, each ending in \n; every row must have the header's width. */
-export function toCsv(header: string[], rows: CsvCell[][]): string {
+/**
+ * One header line and one line per row, each ending in `eol` (RFC 4180's \r\n by default; files the lab writes use
+ * \n); every row must have the header's width.
+ */
+export function toCsv(header: readonly string[], rows: readonly (readonly CsvCell[])[], eol: '\n' | '\r\n' = '\r\n'): string {
   const lines = [header.map(csvField).join(',')];
   for (const [i, row] of rows.entries()) {
     if (row.length !== header.length) throw new Error(`CSV row ${i} has ${row.length} cells, the header has ${header.length}`);
     lines.push(row.map(csvField).join(','));
   }
-  return `${lines.join('\n')}\n`;
+  return `${lines.join(eol)}${eol}`;
 }

@@ -1,6 +1,7 @@
 // The headline robust accuracy of a run: one ensemble at one norm and ε on one test subset, named in full, and the
 // rule that decides whether two headlines may be ranked against each other.
 import { type AttackNorm } from './attacks';
+import { checkpointMarker, modelName } from './model-evaluations';
 
 /** The norm and ε every headline is reported at (the MNIST ∞ convention of NSL's tutorial). */
 export const HEADLINE_NORM: AttackNorm = 'infinity';
@@ -22,6 +23,8 @@ export interface Headline {
   indicesHash: string;
   /** Reasons the number may be overstated (from the sanity checks of its evaluations); empty when none failed. */
   flags: string[];
+  /** Set when the number is of an epoch checkpoint's weights (a run evaluated before training finished): that epoch. Absent: the run's saved model. */
+  modelEpoch?: number;
 }
 
 const NORM_SIGN: Record<AttackNorm, string> = { infinity: '∞', l2: 'L2' };
@@ -31,15 +34,22 @@ function count(n: number): string {
   return String(n).replace(/\B(?=(\d{3})+(?!\d))/g, ',');
 }
 
-/** The headline in full, e.g. "AutoAttack ∞ ε0.2, 2,000 images" or, over seeds, "AutoAttack ∞ ε0.2, 2,000 images, 3 seeds". */
-export function headlineName(h: Pick<Headline, 'attack' | 'norm' | 'epsilon' | 'count'>, seeds?: number): string {
-  const base = `${h.attack} ${NORM_SIGN[h.norm]} ε${Number(h.epsilon.toPrecision(6))}, ${count(h.count)} images`;
+/**
+ * The headline in full, e.g. "AutoAttack ∞ ε0.2, 2,000 images", "AutoAttack ∞ ε0.2, 2,000 images (epoch 3
+ * checkpoint)" or, over seeds, "AutoAttack ∞ ε0.2, 2,000 images, 3 seeds".
+ */
+export function headlineName(h: Pick<Headline, 'attack' | 'norm' | 'epsilon' | 'count' | 'modelEpoch'>, seeds?: number): string {
+  const marker = checkpointMarker(h.modelEpoch);
+  const base = `${h.attack} ${NORM_SIGN[h.norm]} ε${Number(h.epsilon.toPrecision(6))}, ${count(h.count)} images${marker ? ` (${marker})` : ''}`;
   return seeds === undefined ? base : `${base}, ${seeds} seed${seeds === 1 ? '' : 's'}`;
 }
 
-/** Everything two headlines must share to be ranked: the attack (as run), norm, ε and the exact test images. */
-export function headlineKey(h: Pick<Headline, 'attack' | 'norm' | 'epsilon' | 'count' | 'dataset' | 'indicesHash'>): string {
-  return JSON.stringify([h.attack, h.norm, Number(h.epsilon.toPrecision(9)), h.count, h.dataset, h.indicesHash]);
+/**
+ * Everything two headlines must share to be ranked: the attack (as run), norm, ε, the exact test images, and the kind
+ * of model (a checkpoint's number is never ranked against final models').
+ */
+export function headlineKey(h: Pick<Headline, 'attack' | 'norm' | 'epsilon' | 'count' | 'dataset' | 'indicesHash' | 'modelEpoch'>): string {
+  return JSON.stringify([h.attack, h.norm, Number(h.epsilon.toPrecision(9)), h.count, h.dataset, h.indicesHash, h.modelEpoch ?? null]);
 }
 
 export function comparableHeadlines(a: Headline | null, b: Headline | null): boolean {
@@ -74,5 +84,6 @@ export function incomparableReason(h: Headline | null, reference: Headline | nul
   if (h.dataset !== reference.dataset || h.indicesHash !== reference.indicesHash || h.count !== reference.count) {
     diffs.push(`test images ${h.dataset} ${count(h.count)} #${h.indicesHash.slice(0, 8)} vs ${reference.dataset} ${count(reference.count)} #${reference.indicesHash.slice(0, 8)}`);
   }
+  if ((h.modelEpoch ?? null) !== (reference.modelEpoch ?? null)) diffs.push(`model ${modelName(h.modelEpoch)} vs ${modelName(reference.modelEpoch)}`);
   return `incomparable: ${diffs.join('; ')}`;
 }

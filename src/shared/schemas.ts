@@ -221,6 +221,11 @@ export const EvaluateRequestSchema = z
   })
   .strict()
   .superRefine(checkAttack);
+/**
+ * Evaluates a run that has no model (cancelled, interrupted or failed after a finished epoch) at its last finished
+ * epoch's checkpoint, with the run's own attack suite; the run's status stays as it is.
+ */
+export const EvaluateCheckpointRequestSchema = z.object({ runId: RunIdSchema }).strict();
 export const GalleryRequestSchema = z.object({ evaluationId: z.number().int().min(1) }).strict();
 export const ConfusionRequestSchema = z.object({ evaluationId: z.number().int().min(1) }).strict();
 /**
@@ -276,6 +281,7 @@ export type ListRunsRequest = z.input<typeof ListRunsRequestSchema>;
 export type UpdateRunRequest = z.input<typeof UpdateRunRequestSchema>;
 export type MetricsRequest = z.input<typeof MetricsRequestSchema>;
 export type EvaluateRequest = z.input<typeof EvaluateRequestSchema>;
+export type EvaluateCheckpointRequest = z.input<typeof EvaluateCheckpointRequestSchema>;
 export type GalleryRequest = z.input<typeof GalleryRequestSchema>;
 export type ConfusionRequest = z.input<typeof ConfusionRequestSchema>;
 export type GalleryPageRequest = z.input<typeof GalleryPageRequestSchema>;

@@ -88,10 +88,13 @@ export function evaluationKey(e: EvaluationRecord, baseRunIds: ReadonlySet<strin
   return { key, label: `${name}${from}`, source };
 }
 
-/** The latest evaluation per key of one run (a re-evaluation replaces the earlier number). */
+/** A run's evaluations of its saved model: a checkpoint's numbers (a run evaluated before training finished) are never averaged with final models'. */
+const finalModelOnly = <T extends { modelEpoch?: number | null }>(xs: readonly T[]): T[] => xs.filter((x) => x.modelEpoch == null);
+
+/** The latest evaluation per key of one run's saved model (a re-evaluation replaces the earlier number). */
 function latestByKey(run: RunDetail, baseRunIds: ReadonlySet<string>): Map<string, { e: EvaluationRecord; label: string; source: EvaluationSource }> {
   const out = new Map<string, { e: EvaluationRecord; label: string; source: EvaluationSource }>();
-  for (const e of run.evaluations) {
+  for (const e of finalModelOnly(run.evaluations)) {
     const k = evaluationKey(e, baseRunIds);
     const prev = out.get(k.key);
     if (!prev || prev.e.id < e.id) out.set(k.key, { e, label: k.label, source: k.source });
@@ -152,7 +155,7 @@ export function ensembleKey(members: readonly EvaluationRecord[], baseRunIds: Re
 function ensemblesOf(runs: readonly RunDetail[], baseRunIds: ReadonlySet<string>): SeedEvaluationStat[] {
   const byKey = new Map<string, { e: RunDetail['ensembles'][number]; label: string; values: SeedValue[] }>();
   for (const r of runs) {
-    for (const e of r.ensembles ?? []) {
+    for (const e of finalModelOnly(r.ensembles ?? [])) {
       const members = ensembleMembers(e, r.evaluations);
       if (members === null) continue;
       const { key, label } = ensembleKey(members, baseRunIds);

@@ -16,11 +16,15 @@ export interface FlagSpec {
   /** Placeholder shown in help, e.g. 'N' or 'l2|l1|infinity'. */
   value?: string;
   help: string;
+  /** A string flag that may be given several times (`--grid a=1,2 --grid b=3`); read with Flags.all. */
+  repeatable?: boolean;
 }
 
 export interface ParsedArgs {
   flags: Map<string, string | boolean>;
   positionals: string[];
+  /** Every value of each repeatable flag, in the order given. */
+  repeated?: Map<string, string[]>;
 }
 
 export function flagList(specs: readonly FlagSpec[]): string {
@@ -35,6 +39,7 @@ export function flagList(specs: readonly FlagSpec[]): string {
 export function parseArgs(argv: readonly string[], specs: readonly FlagSpec[], command: string): ParsedArgs {
   const byName = new Map(specs.map((s) => [s.name, s]));
   const flags = new Map<string, string | boolean>();
+  const repeated = new Map<string, string[]>();
   const positionals: string[] = [];
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
@@ -53,7 +58,7 @@ export function parseArgs(argv: readonly string[], specs: readonly FlagSpec[], c
     const name = arg.slice(2, eq === -1 ? undefined : eq);
     const spec = byName.get(name);
     if (!spec) throw new UsageError(`unknown flag --${name} for "rlab ${command}"; valid flags: ${flagList(specs)}`);
-    if (flags.has(name)) throw new UsageError(`--${name} is given more than once`);
+    if (flags.has(name) && spec.repeatable !== true) throw new UsageError(`--${name} is given more than once`);
     if (spec.type === 'boolean') {
       if (eq === -1) flags.set(name, true);
       else {
@@ -72,8 +77,9 @@ export function parseArgs(argv: readonly string[], specs: readonly FlagSpec[], c
       i++;
     }
     flags.set(name, value);
+    if (spec.repeatable === true) repeated.set(name, [...(repeated.get(name) ?? []), value]);
   }
-  return { flags, positionals };
+  return { flags, positionals, repeated };
 }
 
 /** Typed reads of parsed flags; every failure names the flag. */
@@ -87,6 +93,11 @@ export class Flags {
   string(name: string): string | undefined {
     const v = this.parsed.flags.get(name);
     return typeof v === 'string' ? v : undefined;
+  }
+
+  /** Every value of a repeatable flag, in order; [] when not given. */
+  all(name: string): string[] {
+    return [...(this.parsed.repeated?.get(name) ?? [])];
   }
 
   bool(name: string): boolean {

@@ -4,6 +4,7 @@ import { flagSummary } from '../../shared/sanity-flags';
 import { attackSettings as specDetails } from '../../shared/attacks';
 import { type EnsembleRecord, type EvaluationRecord } from '../../shared/contract';
 import { headlineName, type Headline } from '../../shared/headline';
+import { checkpointMarker } from '../../shared/model-evaluations';
 import { attackLabel } from '../lab/store/headline';
 import { percent, table } from './format';
 
@@ -15,13 +16,16 @@ function images(e: Pick<EvaluationRecord, 'count' | 'subset'>): string {
 
 const source = (e: EvaluationRecord): string => (e.attack === 'clean' ? '—' : (e.sourceRunId ?? 'white-box'));
 
+/** The attack as run, marked "(epoch N checkpoint)" when a checkpoint's weights were evaluated instead of the saved model. */
+const named = (e: Pick<EvaluationRecord, 'modelEpoch'>, name: string): string => (e.modelEpoch == null ? name : `${name} (${checkpointMarker(e.modelEpoch)})`);
+
 /** One row per evaluation: id, attack as run, its settings, source, accuracy, interval, images, zero-gradient fraction. */
 export function evaluationsTable(evals: readonly EvaluationRecord[]): string {
   return table(
     ['#', 'attack', 'settings', 'source', 'accuracy', '95% CI', 'images', 'zero grad', 'flags'],
     evals.map((e) => [
       String(e.id),
-      attackLabel(e),
+      named(e, attackLabel(e)),
       e.spec ? specDetails(e.spec) : '—',
       source(e),
       percent(e.accuracy),
@@ -38,7 +42,7 @@ export function ensemblesTable(ensembles: readonly EnsembleRecord[]): string {
   return table(
     ['ensemble (all attacks)', 'accuracy', '95% CI', 'images', 'attacks'],
     ensembles.map((x) => [
-      `${x.norm === 'infinity' ? '∞' : 'L2'} ε${Number(x.epsilon.toPrecision(6))}`,
+      named(x, `${x.norm === 'infinity' ? '∞' : 'L2'} ε${Number(x.epsilon.toPrecision(6))}`),
       percent(x.accuracy),
       pctInterval(x.interval),
       `${x.count} ${x.subset.dataset} #${x.subset.indicesHash.slice(0, 8)}`,
@@ -50,12 +54,12 @@ export function ensemblesTable(ensembles: readonly EnsembleRecord[]): string {
 /** The components of each AutoAttack, e.g. "#12 AutoAttack ∞ ε0.2: APGD-CE 91.2% → APGD-T 90.8% → Square 90.8%". */
 export function componentLines(evals: readonly EvaluationRecord[]): string[] {
   const names: Record<string, string> = { 'apgd-ce': 'APGD-CE', 'apgd-t': 'APGD-T', square: 'Square' };
-  return evals.filter((e) => e.components.length > 0).map((e) => `#${e.id} ${attackLabel(e)}: ${e.components.map((c) => `${names[c.attack] ?? c.attack} ${percent(c.accuracy)}`).join(' → ')}`);
+  return evals.filter((e) => e.components.length > 0).map((e) => `#${e.id} ${named(e, attackLabel(e))}: ${e.components.map((c) => `${names[c.attack] ?? c.attack} ${percent(c.accuracy)}`).join(' → ')}`);
 }
 
 /** One line per flagged evaluation ("possibly overstated", "stayed at chance"), with the reasons. */
 export function flagLines(evals: readonly EvaluationRecord[]): string[] {
-  return evals.filter((e) => e.flags.length > 0).map((e) => `#${e.id} ${attackLabel(e)} ${percent(e.accuracy)}: ${e.flags.map((f) => f.reason).join('; ')}`);
+  return evals.filter((e) => e.flags.length > 0).map((e) => `#${e.id} ${named(e, attackLabel(e))} ${percent(e.accuracy)}: ${e.flags.map((f) => f.reason).join('; ')}`);
 }
 
 /** The whole block `rlab show` prints for a run's evaluations. */
@@ -72,4 +76,10 @@ export function headlineText(h: Headline | null): string {
   if (h === null) return '— (no attack at the headline ε)';
   const flagged = h.flags.length ? `; ${h.flags.join('; ')}` : '';
   return `${percent(h.accuracy)} (95% CI ${pctInterval(h.interval)}) ${headlineName(h)} #${h.indicesHash.slice(0, 8)}${flagged}`;
+}
+
+/** The evaluations one `rlab eval` added: each with its complete spec, interval, images and flags. */
+export function accuracyTable(evals: readonly EvaluationRecord[]): string {
+  const sorted = [...evals].sort((a, b) => a.epsilon - b.epsilon);
+  return [evaluationsTable(sorted), ...componentLines(sorted), ...flagLines(sorted)].join('\n');
 }

@@ -6,6 +6,7 @@ import { LabError } from '../../shared/errors';
 import { UsageError } from './args';
 import { DEFENCE_FLAGS, methodsTaking } from './defence-flags';
 import { type FieldFlags, withFlagName } from './flag-errors';
+import { SWEEP_FIELD_FLAGS } from './sweep-field-flags';
 
 /** `rlab run`: the experiment config (`config.` in front is dropped when looking up; list indices match any entry). */
 export const RUN_FIELD_FLAGS: FieldFlags = {
@@ -117,6 +118,7 @@ export const FIELD_FLAGS_BY_COMMAND: Readonly<Record<string, FieldFlags>> = {
   watch: { runId: '<run_id>' },
   'import-model': IMPORT_MODEL_FIELD_FLAGS,
   data: DATA_FIELD_FLAGS,
+  sweep: SWEEP_FIELD_FLAGS,
 };
 
 /** A refused request as bad command-line input: the service's message with its field paths said as `table`'s flags. */

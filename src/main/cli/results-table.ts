@@ -1,5 +1,6 @@
 // The table `rlab run` ends with: the NSL tutorial's comparison plus white-box numbers, one row per trained model.
 import { type EvaluationRecord, type RunDetail } from '../../shared/contract';
+import { checkpointMarker, currentModelEvaluations } from '../../shared/model-evaluations';
 import { percent, table } from './format';
 import { runLabel } from './run-label';
 
@@ -12,6 +13,8 @@ export interface ResultRow {
   runId: string;
   model: string;
   status: string;
+  /** The checkpoint whose weights the numbers are of; null: the run's saved model. */
+  modelEpoch: number | null;
   clean: number | null;
   fgsmTransfer: number | null;
   fgsmWhiteBox: number | null;
@@ -27,11 +30,11 @@ function find(evals: readonly EvaluationRecord[], pred: (e: EvaluationRecord) =>
   return hits.length ? hits[hits.length - 1]!.accuracy : null;
 }
 
-/** One row per run; for the base run, FGSM transferred from the base is its own white-box FGSM. */
+/** One row per run, of the model that speaks for it; for the base run, FGSM transferred from the base is its own white-box FGSM. */
 export function resultRows(runs: readonly RunDetail[]): ResultRow[] {
   const baseId = runs.find((r) => r.role === 'base')?.id ?? null;
   return runs.map((run) => {
-    const evals = run.evaluations;
+    const evals = currentModelEvaluations(run.evaluations);
     const fgsm = (e: EvaluationRecord) => e.attack === 'fgsm' && e.norm === 'infinity' && sameEps(e.epsilon, HEADLINE_EPSILON);
     const whiteBox = find(evals, (e) => fgsm(e) && e.sourceRunId === null);
     const transfer = run.id === baseId ? whiteBox : baseId === null ? null : find(evals, (e) => fgsm(e) && e.sourceRunId === baseId);
@@ -39,6 +42,7 @@ export function resultRows(runs: readonly RunDetail[]): ResultRow[] {
       runId: run.id,
       model: runLabel(run),
       status: run.status,
+      modelEpoch: evals[0]?.modelEpoch ?? null,
       clean: find(evals, (e) => e.attack === 'clean') ?? run.cleanAccuracy,
       fgsmTransfer: transfer,
       fgsmWhiteBox: whiteBox,
@@ -51,6 +55,6 @@ export function resultRows(runs: readonly RunDetail[]): ResultRow[] {
 export function resultTable(rows: readonly ResultRow[]): string {
   return table(
     RESULT_COLUMNS,
-    rows.map((r) => [r.status === 'completed' ? r.model : `${r.model} (${r.status})`, percent(r.clean), percent(r.fgsmTransfer), percent(r.fgsmWhiteBox), percent(r.pgdWhiteBox), percent(r.autoAttack)]),
+    rows.map((r) => [`${r.model}${r.status === 'completed' ? '' : ` (${r.status})`}${r.modelEpoch === null ? '' : ` · ${checkpointMarker(r.modelEpoch)}`}`, percent(r.clean), percent(r.fgsmTransfer), percent(r.fgsmWhiteBox), percent(r.pgdWhiteBox), percent(r.autoAttack)]),
   );
 }

@@ -1,15 +1,24 @@
 // The table `rlab run` adds when its suite attacks at several radii or it trains several defences: per run and ε,
 // the worst case over the attacks that scored the same images (the ensemble), with the image count.
 import { type EnsembleRecord, type EvaluationRecord, type RunDetail } from '../../shared/contract';
+import { currentModelEvaluations } from '../../shared/model-evaluations';
 import { percent, table } from './format';
 import { runLabel } from './run-label';
 
 const key = (norm: string, epsilon: number) => `${norm}|${Number(epsilon.toPrecision(9))}`;
 
+/** The run's evaluations and ensembles of the one model that speaks for it (a checkpoint's are never mixed with the final model's). */
+function ownOf(run: RunDetail): { evaluations: EvaluationRecord[]; ensembles: EnsembleRecord[] } {
+  const evaluations = currentModelEvaluations(run.evaluations);
+  const model = evaluations[0]?.modelEpoch ?? null;
+  return { evaluations, ensembles: run.ensembles.filter((x) => (x.modelEpoch ?? null) === model) };
+}
+
 /** The lowest robust accuracy at (norm, ε) over the run's ensembles and single attacks, with its image count. */
 function worstAt(run: RunDetail, norm: string, epsilon: number): { accuracy: number; count: number } | null {
   const at = (e: { norm: string; epsilon: number }) => key(e.norm, e.epsilon) === key(norm, epsilon);
-  const candidates: (EnsembleRecord | EvaluationRecord)[] = [...run.ensembles.filter(at), ...run.evaluations.filter((e) => e.attack !== 'clean' && e.sourceRunId === null && at(e))];
+  const own = ownOf(run);
+  const candidates: (EnsembleRecord | EvaluationRecord)[] = [...own.ensembles.filter(at), ...own.evaluations.filter((e) => e.attack !== 'clean' && e.sourceRunId === null && at(e))];
   if (candidates.length === 0) return null;
   // the smallest accuracy; on a tie the one on more images
   const worst = candidates.reduce((a, b) => (b.accuracy < a.accuracy || (b.accuracy === a.accuracy && b.count > a.count) ? b : a));
@@ -28,7 +37,7 @@ export function robustnessTable(runs: readonly RunDetail[]): string {
   );
   const header = ['model', 'clean', ...radii.map((r) => `worst case ${r.norm === 'infinity' ? '∞' : 'L2'} ε${r.epsilon}`)];
   const rows = runs.map((run) => {
-    const clean = run.evaluations.find((e) => e.attack === 'clean')?.accuracy ?? run.cleanAccuracy;
+    const clean = ownOf(run).evaluations.find((e) => e.attack === 'clean')?.accuracy ?? run.cleanAccuracy;
     return [runLabel(run), percent(clean), ...radii.map((r) => {
       const w = worstAt(run, r.norm, r.epsilon);
       return w === null ? '—' : `${percent(w.accuracy)} (${w.count})`;

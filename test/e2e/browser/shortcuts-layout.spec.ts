@@ -189,3 +189,15 @@ for (const viewport of [{ width: 1024, height: 768 }, { width: 800, height: 700 
     expect(watch.problems).toEqual([]);
   });
 }
+
+for (const viewport of [{ width: 1440, height: 900 }, { width: 1024, height: 768 }]) {
+  test(`at ${viewport.width}×${viewport.height} the run page's evaluations table shows every column without scrolling inside its box`, async ({ page }) => {
+    await page.setViewportSize(viewport);
+    await open(page, `#/run/${ids.adv[0]}`);
+    const table = page.getByTestId('evaluations');
+    await expect(table.locator('tbody tr').first()).toBeVisible();
+    const { tableWidth, boxWidth } = await table.evaluate((t) => ({ tableWidth: t.scrollWidth, boxWidth: t.parentElement!.clientWidth }));
+    expect(tableWidth, `the evaluations table is ${tableWidth} px in a ${boxWidth} px box`).toBeLessThanOrEqual(boxWidth);
+    await snap(page, `layout-run-evaluations-${viewport.width}`);
+  });
+}

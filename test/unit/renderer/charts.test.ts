@@ -104,7 +104,7 @@ describe('evalCurves', () => {
   const ev = (patch: Partial<EvaluationRecord>): EvaluationRecord => ({
     id: ++id, runId: 'run_adv', sourceRunId: null, attack: 'fgsm', norm: 'infinity', epsilon: 0.1, steps: 1, stepSize: null, restarts: 1,
     randomStart: false, spec: null, accuracy: 0.5, perClassAccuracy: [], count: 100, correct: 50, interval: { low: 0.4, high: 0.6 }, zeroGradFraction: null,
-    subset: null, components: [], flags: [], hasMask: false, createdAt: '', hasGallery: false, ...patch,
+    subset: null, components: [], flags: [], hasMask: false, createdAt: '', hasGallery: false, modelEpoch: null, ...patch,
   });
   const evals = [
     ev({ attack: 'clean', epsilon: 0, accuracy: 0.98 }),
@@ -130,5 +130,16 @@ describe('evalCurves', () => {
 
   it('uses the run clean accuracy when there is no clean evaluation', () => {
     expect(evalCurves([ev({ epsilon: 0.3, accuracy: 0.1 })], String, 0.9)[0]!.points[0]).toEqual({ x: 0, y: 0.9 });
+  });
+
+  it("draws one model's numbers: the final model's over a checkpoint's, else the latest checkpoint's, marked so", () => {
+    const checkpoint = [ev({ attack: 'clean', epsilon: 0, accuracy: 0.9, modelEpoch: 2 }), ev({ epsilon: 0.1, accuracy: 0.3, modelEpoch: 2 }), ev({ epsilon: 0.1, accuracy: 0.2, modelEpoch: 1 })];
+    const alone = evalCurves(checkpoint, String);
+    expect(alone.map((c) => c.label)).toEqual(['FGSM L∞ · white-box · epoch 2 checkpoint']);
+    expect(alone[0]!.points).toEqual([{ x: 0, y: 0.9 }, { x: 0.1, y: 0.3 }]);
+    // with the final model's evaluations, the (later) checkpoint ones are left out of its curves
+    const both = evalCurves([...evals, ...checkpoint], (r) => (r === 'run_base' ? 'base model' : r));
+    expect(both.map((c) => c.label)).toEqual(['FGSM L∞ · white-box', 'FGSM L∞ · transfer from base model']);
+    expect(both[0]!.points).toEqual([{ x: 0, y: 0.98 }, { x: 0.1, y: 0.65 }, { x: 0.2, y: 0.4 }]);
   });
 });

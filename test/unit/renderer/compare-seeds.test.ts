@@ -140,6 +140,15 @@ describe('accuracy vs ε of a seed group', () => {
     expect(fgsm.series[0]!.points).toEqual([{ x: 0, y: 0.9 }, { x: 0.1, y: 0.6 }, { x: 0.2, y: 0.3 }]);
   });
 
+  it("names a run known only at a checkpoint for it, with that checkpoint's numbers alone", () => {
+    const stopped = run({
+      id: 'run_c0', role: 'adv', seed: 0,
+      evaluations: (id) => [ev(id, { attack: 'clean', epsilon: 0, accuracy: 0.7, modelEpoch: 1 }), ev(id, { accuracy: 0.2, modelEpoch: 1 }), ev(id, { accuracy: 0.4, modelEpoch: 2 }), ev(id, { attack: 'clean', epsilon: 0, accuracy: 0.8, modelEpoch: 2 })],
+    });
+    const [fgsm] = compareEvalCharts({ runs: [stopped], groups: [], baseRunIds: bases, nameOf, groupName });
+    expect(fgsm!.series.map((s) => [s.label, s.points])).toEqual([['mnist · adv · seed 0 (adv · NSL) · epoch 2 checkpoint · white-box', [{ x: 0, y: 0.8 }, { x: 0.1, y: 0.4 }]]]);
+  });
+
   it('makes room for one legend line per curve, band edges not counted', () => {
     const [fgsm, ens] = compareEvalCharts({ runs, groups, baseRunIds: bases, nameOf, groupName });
     expect(evalChartHeight(fgsm!.series)).toBe(180 + 2 * 20);

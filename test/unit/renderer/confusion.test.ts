@@ -15,6 +15,16 @@ describe('confusion panel', () => {
     expect(evaluationOption(list[3]!, (id) => `name of ${id}`)).toBe('PGD-20 L∞ ε 0.3 · transfer from name of run_b · 64 images');
   });
 
+  it("pairs an attack with its own model's clean matrix and marks a checkpoint's evaluations", () => {
+    const list = [ev({ id: 1, modelEpoch: 2 }), ev({ id: 2, attack: 'fgsm', epsilon: 0.1, steps: 1, modelEpoch: 2 }), ev({ id: 3, modelEpoch: null }), ev({ id: 4, attack: 'fgsm', epsilon: 0.1, steps: 1, modelEpoch: null })];
+    expect(cleanEvaluation(list)?.id).toBe(3);
+    expect(cleanEvaluation(list, 2)?.id).toBe(1);
+    expect(cleanEvaluation(list.slice(0, 2))?.id).toBe(1);
+    // the final model's attacks first
+    expect(attackEvaluations(list).map((e) => e.id)).toEqual([4, 2]);
+    expect(evaluationOption(list[1]!, String)).toBe('FGSM L∞ ε 0.1 · white-box · 64 images · epoch 2 checkpoint');
+  });
+
   it('totals rows (true classes), columns (predictions), the diagonal and the whole', () => {
     expect(confusionTotals({ matrix: [[3, 1, 0], [0, 2, 2], [1, 0, 0]] })).toEqual({ rows: [4, 4, 1], columns: [4, 3, 2], diagonal: 5, total: 9 });
     expect(confusionTotals({ matrix: [] })).toEqual({ rows: [], columns: [], diagonal: 0, total: 0 });

@@ -2,7 +2,7 @@
 // experiment's time left, and what a run that ended says instead of "waiting".
 import { describe, expect, it } from 'vitest';
 import { experimentEta } from '../../../src/renderer/src/lib/experiment-eta';
-import { emptyChartText, epochsDoneOf, evaluationsEmptyText, liveBatches, pruneLive, runErrorText, trainingProgress } from '../../../src/renderer/src/lib/run-progress';
+import { checkpointToEvaluate, emptyChartText, epochsDoneOf, evaluationsEmptyText, liveBatches, pruneLive, runErrorText, trainingProgress } from '../../../src/renderer/src/lib/run-progress';
 
 const b = (epoch: number, batch: number, perEpoch = 10) => ({ epoch, batch, step: (epoch - 1) * perEpoch + batch, metrics: { loss: 1 } });
 const steps = (xs: { step: number }[]) => xs.map((x) => x.step);
@@ -70,6 +70,23 @@ describe('a run that ended', () => {
     expect(evaluationsEmptyText({ status: 'running', artifacts: [] })).toMatch(/runs after training/);
     expect(evaluationsEmptyText({ status: 'cancelled', artifacts: [] })).toBe('No evaluations: training did not finish, so there is no model to attack. Resuming it finishes training, and its attack suite then runs.');
     expect(evaluationsEmptyText({ status: 'cancelled', artifacts: [{ kind: 'model' }] })).toBe('No evaluations: the run was cancelled before its attack suite ran.');
+  });
+
+  it('offers both choices to a stopped run with a finished epoch and no model: resume, or evaluate that epoch now', () => {
+    expect(evaluationsEmptyText({ status: 'cancelled', epochsDone: 3, artifacts: [{ kind: 'checkpoint' }] })).toBe(
+      'No evaluations: training did not finish, so there is no final model to attack. Resuming it finishes training, and its attack suite then runs; or evaluate epoch 3 to run the suite on that epoch\'s checkpoint now (its numbers are marked "epoch 3 checkpoint").',
+    );
+  });
+
+  it('offers the last finished epoch\'s checkpoint only to a stopped trained run without a model', () => {
+    expect(checkpointToEvaluate({ status: 'cancelled', epochsDone: 2, artifacts: [] })).toBe(2);
+    expect(checkpointToEvaluate({ status: 'interrupted', epochsDone: 1, artifacts: [] })).toBe(1);
+    expect(checkpointToEvaluate({ status: 'failed', epochsDone: 4, artifacts: [{ kind: 'checkpoint' }] })).toBe(4);
+    expect(checkpointToEvaluate({ status: 'cancelled', epochsDone: 0, artifacts: [] })).toBeNull();
+    expect(checkpointToEvaluate({ status: 'cancelled', epochsDone: 2, artifacts: [{ kind: 'model' }] })).toBeNull();
+    expect(checkpointToEvaluate({ status: 'running', epochsDone: 2, artifacts: [] })).toBeNull();
+    expect(checkpointToEvaluate({ status: 'completed', epochsDone: 2, artifacts: [] })).toBeNull();
+    expect(checkpointToEvaluate({ status: 'cancelled', epochsDone: 2, kind: 'imported', artifacts: [] })).toBeNull();
   });
 });
 

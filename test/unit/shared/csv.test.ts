@@ -1,6 +1,6 @@
 // CSV cells: quoted exactly when needed, numbers in the forms pandas parses, and read back intact by an independent parser.
 import { describe, expect, it } from 'vitest';
-import { csvField, toCsv } from '../../../../../src/main/lab/report/csv';
+import { csvField, toCsv } from '../../../src/shared/csv';
 import { parseCsv } from './csv-parse';
 
 describe('csvField', () => {
@@ -31,9 +31,12 @@ describe('csvField', () => {
 describe('toCsv', () => {
   it('round-trips awkward cells through an independent parser', () => {
     const rows = [['x,y', 'he said "no"', 'multi\nline\r\nvalue'], ['', ' lead', 'trail ']];
-    const text = toCsv(['a', 'b,c', 'd"e'], rows);
-    expect(text.endsWith('\n')).toBe(true);
-    expect(parseCsv(text)).toEqual([['a', 'b,c', 'd"e'], ...rows]);
+    for (const eol of ['\n', '\r\n'] as const) {
+      const text = toCsv(['a', 'b,c', 'd"e'], rows, eol);
+      expect(text.endsWith(eol)).toBe(true);
+      expect(parseCsv(text)).toEqual([['a', 'b,c', 'd"e'], ...rows]);
+    }
+    expect(toCsv(['a'], [['1']])).toBe('a\r\n1\r\n');
   });
 
   it('refuses a row whose width differs from the header', () => {

@@ -35,6 +35,16 @@ describe('headlines', () => {
   });
 });
 
+describe('a checkpoint\'s headline', () => {
+  it('is named for its checkpoint and never ranked against a final model\'s', () => {
+    expect(headlineName(h({ modelEpoch: 3 }))).toBe('AutoAttack ∞ ε0.2, 2,000 images (epoch 3 checkpoint)');
+    expect(comparableHeadlines(h({ modelEpoch: 3 }), h({ modelEpoch: 3, accuracy: 0.5 }))).toBe(true);
+    expect(comparableHeadlines(h({ modelEpoch: 3 }), h())).toBe(false);
+    expect(comparableHeadlines(h({ modelEpoch: 3 }), h({ modelEpoch: 2 }))).toBe(false);
+    expect(incomparableReason(h({ modelEpoch: 3 }), h())).toBe('incomparable: model epoch 3 checkpoint vs final model');
+  });
+});
+
 describe('wilsonInterval', () => {
   it('matches the closed form at known points and stays inside [0, 1]', () => {
     const a = wilsonInterval(3, 8);

@@ -128,7 +128,7 @@ describe('seedGroups', () => {
   });
 
   it('aggregates ensembles by the measurements they combine, a transfer from each seed\'s own base alike', () => {
-    const ens = (accuracy: number, evaluationIds: number[]) => ({ norm: 'infinity' as const, epsilon: 0.2, subset: { dataset: 'mnist-sample', splitSeed: 0, size: 2000, indicesHash: '0123456789abcdef' }, evaluationIds, attacks: [], accuracy, correct: 0, count: 2000, interval: { low: 0, high: 1 }, flags: [] });
+    const ens = (accuracy: number, evaluationIds: number[]) => ({ norm: 'infinity' as const, epsilon: 0.2, subset: { dataset: 'mnist-sample', splitSeed: 0, size: 2000, indicesHash: '0123456789abcdef' }, evaluationIds, attacks: [], accuracy, correct: 0, count: 2000, interval: { low: 0, high: 1 }, flags: [], modelEpoch: null });
     const a0 = [evaluation('run_a0', {}), evaluation('run_a0', { sourceRunId: 'run_b0' })];
     const a1 = [evaluation('run_a1', { sourceRunId: 'run_b1' }), evaluation('run_a1', {}), evaluation('run_a1', { attack: 'pgd', steps: 20 })];
     const groups = seedGroups([
@@ -153,5 +153,18 @@ describe('seedGroups', () => {
     expect(g!.headline!.std).toBeCloseTo(0.1, 12);
     const [mixed] = seedGroups([run('run_1', 'adv', 0, { headline: h(0.5) }), run('run_2', 'adv', 1, { headline: h(0.6, 'other images') })]);
     expect(mixed!.headline).toBeNull();
+  });
+});
+
+describe('seed groups and checkpoint evaluations', () => {
+  it('average only final models: a run known only at its checkpoint adds nothing to the mean', () => {
+    const groups = seedGroups([
+      run('run_a0', 'adv', 0, { evaluations: [evaluation('run_a0', { accuracy: 0.6, modelEpoch: null })] }),
+      run('run_a1', 'adv', 1, { evaluations: [evaluation('run_a1', { accuracy: 0.1, modelEpoch: 2 })] }),
+      run('run_a2', 'adv', 2, { evaluations: [evaluation('run_a2', { accuracy: 0.2, modelEpoch: 1 }), evaluation('run_a2', { accuracy: 0.4, modelEpoch: null })] }),
+    ]);
+    const fgsm = groups[0]!.evaluations.find((e) => e.attack === 'fgsm')!;
+    expect(fgsm.values.map((v) => [v.runId, v.value])).toEqual([['run_a0', 0.6], ['run_a2', 0.4]]);
+    expect(fgsm.mean).toBeCloseTo(0.5, 12);
   });
 });

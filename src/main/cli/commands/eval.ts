@@ -1,17 +1,16 @@
-// `rlab eval <id>`: attacks a trained run at one or more ε and prints the accuracy at each.
-import { type EvaluationRecord, type JobFinishedEvent, type ProgressEvent } from '../../../shared/contract';
+// `rlab eval <id>`: attacks a trained run at one or more ε and prints the accuracy at each; with --checkpoint, runs
+// the run's own attack suite on its last finished epoch's checkpoint (a run that has no model).
 import { ATTACK_DEFAULTS, ATTACK_KINDS, ATTACK_NORMS, attackSettings, resolveAttack } from '../../../shared/attacks';
-import { type LabError } from '../../../shared/errors';
-import { toLabError } from '../../../shared/make-lab-api';
 import { EvaluateRequestSchema } from '../../../shared/schemas';
 import { type FlagSpec, Flags, parseArgs, positionals, UsageError } from '../args';
 import { type Command, EXIT_FAILED, EXIT_OK, JSON_FLAG, printJson, withLab } from '../command';
 import { signalExitCode } from '../context';
 import { EVAL_FIELD_FLAGS } from '../field-flags';
 import { checkWithFlags } from '../flag-errors';
-import { componentLines, evaluationsTable, flagLines } from '../evaluations-table';
+import { accuracyTable } from '../evaluations-table';
+import { followEvaluationJob } from '../eval-job';
 import { datasetFlag } from '../run-flags';
-import { ProgressBar } from '../progress';
+import { evalCheckpoint } from './eval-checkpoint';
 
 const FLAGS: readonly FlagSpec[] = [
   { name: 'attack', type: 'string', value: ATTACK_KINDS.join('|'), help: 'the attack (required); `rlab help eval` lists each one\'s defaults' },
@@ -27,8 +26,16 @@ const FLAGS: readonly FlagSpec[] = [
   { name: 'source', type: 'string', value: 'run_ID', help: 'transfer attack: craft the examples on this run' },
   { name: 'dataset', type: 'string', value: 'mnist-sample|mnist|fashion-mnist|imported:ID', help: "evaluate on this dataset's test split (same image shape and classes as the model)" },
   { name: 'test-size', type: 'string', value: 'N', help: "test images; default the run's test size" },
+  {
+    name: 'checkpoint',
+    type: 'boolean',
+    help: "a run with no model (cancelled, interrupted or failed after an epoch): run its own attack suite on its last finished epoch's checkpoint, numbers marked \"epoch N checkpoint\"; takes no attack flags",
+  },
   JSON_FLAG,
 ];
+
+/** The flags that choose an attack: --checkpoint runs the run's own suite instead. */
+const ATTACK_FLAGS = FLAGS.map((f) => f.name).filter((n) => n !== 'checkpoint' && n !== 'json');
 
 /** Every attack with what an empty flag means for it, from the one table (src/shared/attacks.ts). */
 function attacksHelp(): string {
@@ -48,14 +55,19 @@ function defaultsOf(field: 'steps'): string {
 
 export const evalCommand: Command = {
   name: 'eval',
-  summary: 'attack a trained run and print accuracy per ε with its 95% interval',
-  usage: `rlab eval <run_id> --attack ${ATTACK_KINDS.join('|')} --eps 0.05,0.1 [--steps N] [--norm infinity|l2] [--restarts N] [--random-start] [--targets N] [--queries N] [--p-init X] [--source run_ID] [--dataset ID --test-size N] [--json]`,
+  summary: "attack a trained run (or, with --checkpoint, a stopped run's last checkpoint) and print accuracy per ε with its 95% interval",
+  usage: `rlab eval <run_id> --attack ${ATTACK_KINDS.join('|')} --eps 0.05,0.1 [--steps N] [--norm infinity|l2] [--restarts N] [--random-start] [--targets N] [--queries N] [--p-init X] [--source run_ID] [--dataset ID --test-size N] [--json]\n       rlab eval <run_id> --checkpoint [--json]`,
   flags: FLAGS,
   details: attacksHelp(),
   async run(argv, ctx) {
     const parsed = parseArgs(argv, FLAGS, 'eval');
     const [runId] = positionals(parsed, ['run_id'], 'eval') as [string];
     const flags = new Flags(parsed);
+    if (flags.bool('checkpoint')) {
+      const given = ATTACK_FLAGS.filter((n) => flags.has(n));
+      if (given.length) throw new UsageError(`--checkpoint runs the run's own attack suite; leave out ${given.map((n) => `--${n}`).join(', ')}`);
+      return evalCheckpoint(runId, flags.bool('json'), ctx);
+    }
     if (!flags.has('attack')) throw new UsageError(`--attack is required: one of ${ATTACK_KINDS.join(', ')}`);
     if (!flags.has('eps')) throw new UsageError('--eps is required: one or more radii in [0, 1], e.g. --eps 0.05,0.1');
     const input = {
@@ -77,77 +89,9 @@ export const evalCommand: Command = {
     const request = checkWithFlags(EvaluateRequestSchema, input, EVAL_FIELD_FLAGS);
     const json = flags.bool('json');
 
-    const { added, errors, interrupted } = await withLab(ctx, async (lab) => {
-      const errors: string[] = [];
-      // job-finished events by job id: one may arrive before evaluate() has told us our job's id
-      const finished = new Map<string, JobFinishedEvent>();
-      let wake: (() => void) | null = null;
-      const bar = new ProgressBar({ write: (t) => ctx.io.err(t), isTTY: ctx.io.errIsTTY, columns: ctx.io.columns }, `${request.attack} ${runId}`);
-      let barUsed = false;
-      let interrupted: string | null = null;
-      const offs = [
-        lab.onProgress((e: ProgressEvent) => {
-          if (e.runId !== runId || e.phase !== 'evaluate' || json || interrupted !== null) return;
-          barUsed = true;
-          bar.update(e);
-        }),
-        lab.onJobFinished((e) => {
-          if (e.runId !== runId) return;
-          finished.set(e.jobId, e);
-          wake?.();
-        }),
-        lab.onLog((e) => {
-          if (e.runId === runId && e.level === 'error') errors.push(e.message);
-        }),
-      ];
-      let lost: LabError | null = null;
-      const offLost = lab.onLost?.((err) => {
-        lost = err;
-        wake?.();
-      });
-      // Ctrl-C cancels the job this command queued (unlike `rlab watch`, which only follows a run)
-      const offInterrupt = ctx.onInterrupt((signal) => {
-        interrupted ??= signal;
-        wake?.();
-      });
-      try {
-        const { jobId } = await lab.evaluate(request);
-        // the host says when the job ends, successfully or not, and which evaluations it stored: they are the result
-        while (!finished.has(jobId)) {
-          if (lost) throw lost;
-          if (interrupted !== null) break;
-          await new Promise<void>((resolve) => (wake = resolve));
-        }
-        wake = null;
-        if (barUsed) bar.done();
-        if (interrupted !== null && !finished.has(jobId)) {
-          ctx.io.err(`\ncancelling evaluation job ${jobId} of ${runId}${lab.hostedBy ? ` on ${lab.hostedBy}` : ''} (Ctrl-C again is ignored while it stops)...\n`);
-          const cancelled = await lab.cancelJob({ jobId }).then(
-            (r) => r.job,
-            // it ended on its own meanwhile: its job-finished event says how
-            (err: unknown) => (toLabError(err).code === 'not_found' ? null : Promise.reject(err)),
-          );
-          const stored = finished.get(jobId)?.evaluationIds ?? [];
-          const ids = new Set(stored);
-          const added = (await lab.listEvaluations({ runId })).filter((e) => ids.has(e.id));
-          const what = cancelled
-            ? `cancelled evaluation job ${jobId} of ${runId} (it was ${cancelled.status}); ${added.length} of ${request.epsilons.length} ε had finished and stay stored`
-            : `evaluation job ${jobId} of ${runId} had already ended (${finished.get(jobId)?.outcome ?? 'ended'}) when Ctrl-C came`;
-          return { added, errors: [...errors, what], interrupted: interrupted as string };
-        }
-        const done = finished.get(jobId)!;
-        // the host's log line for a failed job already carries its error; say it once
-        const why = done.error;
-        if (done.outcome !== 'completed' && why !== undefined && !errors.some((e) => e.includes(why))) errors.push(why);
-        const ids = new Set(done.evaluationIds);
-        const added = (await lab.listEvaluations({ runId })).filter((e) => ids.has(e.id));
-        return { added, errors, interrupted: null };
-      } finally {
-        for (const off of offs) off();
-        offLost?.();
-        offInterrupt();
-      }
-    });
+    const { added, errors, interrupted } = await withLab(ctx, (lab) =>
+      followEvaluationJob(lab, ctx, { runId, label: `${request.attack} ${runId}`, json, planned: request.epsilons.length, queue: (l) => l.evaluate(request) }),
+    );
 
     if (interrupted !== null) {
       if (json) printJson(ctx, { runId, request, evaluations: added, ok: false, errors, cancelled: true });
@@ -167,9 +111,3 @@ export const evalCommand: Command = {
     return ok ? EXIT_OK : EXIT_FAILED;
   },
 };
-
-/** The evaluations one `rlab eval` added: each with its complete spec, interval, images and flags. */
-export function accuracyTable(evals: readonly EvaluationRecord[]): string {
-  const sorted = [...evals].sort((a, b) => a.epsilon - b.epsilon);
-  return [evaluationsTable(sorted), ...componentLines(sorted), ...flagLines(sorted)].join('\n');
-}

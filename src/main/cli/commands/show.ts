@@ -3,6 +3,7 @@ import { type RunDetail } from '../../../shared/contract';
 import { defenceLine } from '../../../shared/defence-line';
 import { runDefence } from '../../../shared/defences';
 import { learningRateText } from '../../../shared/lr-schedule';
+import { checkpointMarker, currentModelEpoch } from '../../../shared/model-evaluations';
 import { hasSeedSpread, seedGroups } from '../../../shared/seed-stats';
 import { Flags, parseArgs, positionals, UsageError } from '../args';
 import { type Command, EXIT_OK, JSON_FLAG, printJson, withLab } from '../command';
@@ -14,6 +15,8 @@ const FLAGS = [JSON_FLAG];
 
 function describeRun(run: RunDetail): string {
   const { hparams: h, advReg: a, data: d } = run.config;
+  // the run's numbers are a checkpoint's when only its checkpoint was evaluated (`rlab eval --checkpoint`)
+  const measured = currentModelEpoch(run.evaluations.map((e) => e.modelEpoch));
   const lines = [
     `${run.id}  ${run.name}  (${run.role} of ${run.experimentId} "${run.experimentName}")`,
     `status     ${run.status}${run.error ? `: ${run.error}` : ''}`,
@@ -21,7 +24,7 @@ function describeRun(run: RunDetail): string {
     run.config.imported
       ? `model file imported from ${run.config.imported.sourcePath}: ${run.config.imported.layers} layers, ${run.config.imported.parameters} parameters, outputs ${run.config.imported.outputKind}${run.config.imported.inputKind === 'flat' ? ', flat input' : ''} (no training)`
       : `epochs     ${run.epochsDone}/${run.epochs}`,
-    `accuracy   clean ${percent(run.cleanAccuracy)}   robust ${headlineText(run.headline)}`,
+    `accuracy   clean ${percent(run.cleanAccuracy)}${measured === null || run.cleanAccuracy === null ? '' : ` (${checkpointMarker(measured)})`}   robust ${headlineText(run.headline)}`,
     // an imported run was never built or trained by the lab: its builder and training settings mean nothing
     ...(run.config.imported
       ? []

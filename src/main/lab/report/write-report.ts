@@ -3,7 +3,7 @@ import path from 'node:path';
 import { type ExperimentDetail, type RunDetail } from '../../../shared/contract';
 import { LabError } from '../../../shared/errors';
 import { writeFileAtomic } from '../data/atomic-fs';
-import { toCsv, type CsvCell } from './csv';
+import { toCsv, type CsvCell } from '../../../shared/csv';
 
 export const REPORT_JSON = 'report.json';
 export const METRICS_CSV = 'metrics.csv';
@@ -17,6 +17,8 @@ export const EVALUATION_COLUMNS = [
   'run_id', 'role', 'attack', 'norm', 'epsilon', 'steps', 'step_size', 'restarts', 'random_start', 'source_run_id', 'accuracy', 'count',
   // the rest of the complete spec, the 95% interval, the test subset and the sanity flags ("possibly overstated: …")
   'loss', 'targets', 'queries', 'p_init', 'attack_seed', 'correct', 'ci_low', 'ci_high', 'zero_grad_fraction', 'dataset', 'split_seed', 'indices_hash', 'flags',
+  // empty for the run's saved model; the epoch whose checkpoint weights were evaluated otherwise
+  'model_epoch',
 ] as const;
 
 export interface ReportDocument {
@@ -42,7 +44,7 @@ export function metricsCsv(runs: RunDetail[]): string {
   const rows: CsvCell[][] = runs.flatMap((run) =>
     [...run.epochMetrics].sort((a, b) => a.epoch - b.epoch).map((e) => [run.id, run.role, e.epoch, ...names.map((n) => e.metrics[n]), e.durationMs]),
   );
-  return toCsv(header, rows);
+  return toCsv(header, rows, '\n');
 }
 
 /** evaluations.csv: one row per evaluation (run × attack × ε), in the order they were made. */
@@ -54,9 +56,10 @@ export function evaluationsCsv(runs: RunDetail[]): string {
         run.id, run.role, ev.attack, ev.norm, ev.epsilon, ev.steps, ev.stepSize, ev.restarts, ev.randomStart, ev.sourceRunId, ev.accuracy, ev.count,
         ev.spec?.loss ?? null, ev.spec?.targets ?? null, ev.spec?.queries ?? null, ev.spec?.pInit ?? null, ev.spec?.seed ?? null, ev.correct, ev.interval.low, ev.interval.high,
         ev.zeroGradFraction, ev.subset?.dataset ?? null, ev.subset?.splitSeed ?? null, ev.subset?.indicesHash ?? null, ev.flags.map((f) => f.reason).join(' | ') || null,
+        ev.modelEpoch,
       ]),
   );
-  return toCsv([...EVALUATION_COLUMNS], rows);
+  return toCsv([...EVALUATION_COLUMNS], rows, '\n');
 }
 
 function checkDetail(detail: ExperimentDetail): void {

@@ -1,9 +1,12 @@
 // Turns a stored job into the worker's job: resolved attack tasks (transfer sources as model paths) and the gallery peer.
+import { existsSync } from 'node:fs';
+import path from 'node:path';
 import { type EvaluationRecord, type RunDetail } from '../../../shared/contract';
 import { sameAttack } from '../../../shared/attacks';
 import { LabError } from '../../../shared/errors';
 import { type Store, type StoredJob } from '../store';
-import { type EvalTask, type EvaluateJob, type GalleryPeer, type TrainJob } from '../worker/protocol';
+import { type CheckpointRef, type EvalTask, type EvaluateJob, type GalleryPeer, type TrainJob } from '../worker/protocol';
+import { CHECKPOINT_STATE_FILE } from '../worker/run-paths';
 import { type EvaluatePayload, modelPathOfRun, type TrainPayload } from './payloads';
 import { CLEAN_TASK } from '../worker/tasks';
 import { attackSuiteOf, evalTasksFor, evalTasksForResolved, type SourceLookup } from './run-config';
@@ -15,15 +18,29 @@ export interface JobBuildContext {
   warn(message: string): void;
 }
 
-/** Whether a stored evaluation already measured what `task` would, on as many of the run's test images. */
+/**
+ * Whether a stored evaluation already measured what `task` would on the final model, on as many of the run's test
+ * images; a checkpoint's evaluation measured other weights, so the final model still needs its own.
+ */
 function sameEvaluation(e: EvaluationRecord, t: EvalTask, testSize: number): boolean {
-  if (e.sourceRunId !== t.sourceRunId || e.count !== Math.min(t.testSize ?? testSize, testSize)) return false;
+  if (e.modelEpoch !== null || e.sourceRunId !== t.sourceRunId || e.count !== Math.min(t.testSize ?? testSize, testSize)) return false;
   return t.attack === null ? e.attack === 'clean' : e.spec !== null && sameAttack(e.spec, t.attack);
+}
+
+/**
+ * The runs an adv run is compared with: its experiment's, and for a sweep cell whose base runs are shared, the
+ * sweep's base experiment's too.
+ */
+function companionsOf(store: Store, run: RunDetail): RunDetail[] {
+  const own = store.getExperiment(run.experimentId).runs;
+  const shared = store.sharedBaseExperiment(run.experimentId);
+  // the shared base runs first, as a cell's own base runs come first in its experiment
+  return shared === null ? own : [...store.getExperiment(shared).runs, ...own];
 }
 
 /** An adv run's base is the base run of its own seed: same init and data order, the adversarial term off. */
 function sourcesFor({ store, warn }: JobBuildContext, run: RunDetail): SourceLookup {
-  const runs = store.getExperiment(run.experimentId).runs;
+  const runs = companionsOf(store, run);
   return {
     baseRunId: runs.find((r) => r.role === 'base' && r.seed === run.seed)?.id ?? null,
     modelPathOf: (id) => {
@@ -39,7 +56,7 @@ function sourcesFor({ store, warn }: JobBuildContext, run: RunDetail): SourceLoo
 
 /** The other model shown in the gallery: the same seed's other role. */
 function galleryPeerFor({ store }: JobBuildContext, run: RunDetail): GalleryPeer | null {
-  const other = store.getExperiment(run.experimentId).runs.find((r) => r.id !== run.id && r.seed === run.seed && r.status === 'completed');
+  const other = companionsOf(store, run).find((r) => r.id !== run.id && r.seed === run.seed && r.status === 'completed');
   const modelPath = other ? modelPathOfRun(other) : null;
   return other && modelPath ? { runId: other.id, role: other.role, modelPath } : null;
 }
@@ -63,9 +80,10 @@ export function trainJobFor(ctx: JobBuildContext, stored: StoredJob, run: RunDet
   };
 }
 
-/** The worker's evaluate job for an `evaluate` request on a trained run. */
+/** The worker's evaluate job for an `evaluate` request on a trained run, or for `evaluateCheckpoint` on a checkpoint. */
 export function evaluateJobFor(ctx: JobBuildContext, stored: StoredJob, run: RunDetail): EvaluateJob {
   const payload = stored.payload as EvaluatePayload;
+  if (payload.checkpoint) return checkpointJobFor(ctx, stored, run, payload.checkpoint);
   const req = payload.request;
   const modelPath = modelPathOfRun(run);
   if (modelPath === null) throw new LabError('failed_precondition', `run ${run.id} has no trained model to evaluate`, 'runId');
@@ -82,5 +100,16 @@ export function evaluateJobFor(ctx: JobBuildContext, stored: StoredJob, run: Run
   return {
     kind: 'evaluate', jobId: stored.id, runId: run.id, runDir: ctx.store.runFolder(run.id), cacheDir: ctx.cacheDir, config: run.config, modelPath,
     galleryPeer: payload.test ? null : galleryPeerFor(ctx, run), evaluations, ...(payload.test ? { test: payload.test } : {}),
+  };
+}
+
+/** The run's own attack suite (clean accuracy first, exactly what training ends with) on one epoch checkpoint's weights. */
+function checkpointJobFor(ctx: JobBuildContext, stored: StoredJob, run: RunDetail, checkpoint: CheckpointRef): EvaluateJob {
+  if (!existsSync(path.join(checkpoint.checkpointDir, CHECKPOINT_STATE_FILE))) {
+    throw new LabError('failed_precondition', `run ${run.id} has no checkpoint for epoch ${checkpoint.epoch} any more (${checkpoint.checkpointDir}); it cannot be evaluated`, 'runId');
+  }
+  return {
+    kind: 'evaluate', jobId: stored.id, runId: run.id, runDir: ctx.store.runFolder(run.id), cacheDir: ctx.cacheDir, config: run.config, checkpoint,
+    galleryPeer: galleryPeerFor(ctx, run), evaluations: evalTasksFor(run.id, run.config, sourcesFor(ctx, run)),
   };
 }

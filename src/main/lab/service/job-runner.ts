@@ -1,4 +1,6 @@
-// Runs the persistent job queue one job at a time on the engine worker, and persists what the worker reports.
+// Runs the persistent job queue on N engine-worker slots (one job per slot; one by default), and persists what the
+// workers report. Two jobs of one run never run at once, and an adv run trains only after its seed's base run, whose
+// model its transfer attacks and gallery need.
 import { type JobFinishedEvent, type RunDetail, type RunStatus, type RunSummary } from '../../../shared/contract';
 import { LabError } from '../../../shared/errors';
 import { type Store, type StoredJob } from '../store';
@@ -9,6 +11,7 @@ import { evaluateJobFor, trainJobFor } from './job-builder';
 import { describeExit, type WorkerSupervisor } from './supervisor';
 
 interface Active {
+  slot: Slot;
   stored: StoredJob;
   job: WorkerJob | null;
   /** Epochs whose results reached the host, for the failure message. */
@@ -26,42 +29,105 @@ interface Active {
   end(): void;
 }
 
-export interface JobRunnerDeps {
-  store: Store;
+interface Slot {
+  index: number;
   supervisor: WorkerSupervisor;
-  bus: EventBus;
-  cacheDir: string;
+  active: Active | null;
 }
 
+export interface SlotHooks {
+  onMessage(message: WorkerToHost): void;
+  onUnexpectedExit(exit: WorkerExit): void;
+}
+
+export interface JobRunnerDeps {
+  store: Store;
+  /** The supervisor of one engine-worker slot (0, 1, …), wired to the hooks given. */
+  supervisor(slot: number, hooks: SlotHooks): WorkerSupervisor;
+  bus: EventBus;
+  cacheDir: string;
+  /** Slots to start with (default 1); `ensureSlots` adds more. */
+  slots?: number;
+}
+
+/** Most engine workers one host runs. */
+export const MAX_SLOTS = 64;
+
 export class JobRunner {
-  private active: Active | null = null;
+  private readonly slots: Slot[] = [];
+  /** Slots the host keeps; more are added for a sweep and retired (their workers stopped) once the queue is empty. */
+  private readonly baseSlots: number;
   private pumping = false;
   private closed = false;
   /** Set by stopTaking(): the active job runs on, no further one starts. */
   private holding = false;
   private idleWaiters: (() => void)[] = [];
 
-  constructor(private readonly deps: JobRunnerDeps) {}
-
-  get current(): { jobId: string; runId: string; kind: 'train' | 'evaluate' } | null {
-    const a = this.active;
-    return a ? { jobId: a.stored.id, runId: a.stored.runId, kind: a.stored.kind } : null;
+  constructor(private readonly deps: JobRunnerDeps) {
+    // no kick here: the queue starts when its host says so, never while the host is being put together
+    this.baseSlots = Math.min(MAX_SLOTS, Math.max(1, Math.floor(deps.slots ?? 1)));
+    this.addSlots(this.baseSlots);
   }
 
-  /** Starts the next queued job if none is running. */
+  /** Slot 0's supervisor: the engine the lab reports (engineInfo) and its first worker. */
+  get primary(): WorkerSupervisor {
+    return this.slots[0]!.supervisor;
+  }
+
+  get slotCount(): number {
+    return this.slots.length;
+  }
+
+  /** At least `n` slots (never fewer than now, at most MAX_SLOTS); new ones start their worker with their first job. */
+  ensureSlots(n: number): void {
+    this.addSlots(n);
+    this.kick();
+  }
+
+  private addSlots(n: number): void {
+    const want = Math.min(MAX_SLOTS, Math.max(1, Math.floor(n)));
+    while (this.slots.length < want) {
+      const slot: Slot = { index: this.slots.length, supervisor: null as unknown as WorkerSupervisor, active: null };
+      slot.supervisor = this.deps.supervisor(slot.index, { onMessage: (m) => this.handle(m, slot), onUnexpectedExit: (exit) => this.onWorkerExit(exit, slot) });
+      this.slots.push(slot);
+    }
+  }
+
+  private get activeJobs(): Active[] {
+    return this.slots.flatMap((s) => (s.active ? [s.active] : []));
+  }
+
+  /** The jobs running now, in slot order. */
+  get running(): { jobId: string; runId: string; kind: 'train' | 'evaluate' }[] {
+    return this.activeJobs.map((a) => ({ jobId: a.stored.id, runId: a.stored.runId, kind: a.stored.kind }));
+  }
+
+  /** The job running for `runId`, if any. */
+  activeFor(runId: string): { jobId: string; runId: string; kind: 'train' | 'evaluate' } | null {
+    return this.running.find((a) => a.runId === runId) ?? null;
+  }
+
+  /** Every supervisor, for closing. */
+  get supervisors(): WorkerSupervisor[] {
+    return this.slots.map((s) => s.supervisor);
+  }
+
+  /** Starts queued jobs while a slot is free. */
   kick(): void {
     void this.pump();
   }
 
   /** Resolves once no job runs and none is queued. */
   whenIdle(): Promise<void> {
-    if (!this.active && !this.pumping && (this.closed || this.deps.store.nextJob() === null)) return Promise.resolve();
+    if (this.activeJobs.length === 0 && !this.pumping && (this.closed || this.deps.store.nextJob() === null)) return Promise.resolve();
     return new Promise((resolve) => this.idleWaiters.push(resolve));
   }
 
   private settleIdle(): void {
-    if (this.active || this.pumping) return;
+    if (this.activeJobs.length > 0 || this.pumping) return;
     if (!this.closed && this.deps.store.isOpen && this.deps.store.nextJob() !== null) return;
+    // nothing left to run: the extra workers a sweep asked for give their memory back
+    for (const extra of this.slots.splice(this.baseSlots)) void extra.supervisor.stop();
     const waiters = this.idleWaiters;
     this.idleWaiters = [];
     waiters.forEach((w) => w());
@@ -72,14 +138,19 @@ export class JobRunner {
     this.holding = true;
   }
 
+  private freeSlot(): Slot | undefined {
+    return this.slots.find((s) => s.active === null);
+  }
+
   private async pump(): Promise<void> {
-    if (this.pumping || this.active || this.closed || this.holding) return;
+    if (this.pumping || this.closed || this.holding) return;
     this.pumping = true;
     try {
-      while (!this.active && !this.closed) {
-        const next = this.deps.store.nextJob();
+      for (let slot = this.freeSlot(); slot && !this.closed && !this.holding; slot = this.freeSlot()) {
+        const next = this.deps.store.nextRunnableJob();
         if (!next) break;
-        await this.start(next);
+        // start() takes the slot and marks the job running before its first await, so workers start side by side
+        void this.start(next, slot).catch((err: unknown) => this.log('error', `${next.runId}: the job could not start: ${LabError.wrap(err).message}`, next.runId));
       }
     } catch (err) {
       this.log('error', `the job queue stopped: ${LabError.wrap(err).message}`);
@@ -109,7 +180,7 @@ export class JobRunner {
     }
   }
 
-  private async start(stored: StoredJob): Promise<void> {
+  private async start(stored: StoredJob, slot: Slot): Promise<void> {
     const { store } = this.deps;
     let run: RunDetail;
     try {
@@ -126,8 +197,8 @@ export class JobRunner {
       return;
     }
     let ended!: () => void;
-    const active: Active = { stored, job: null, lastEpoch: run.epochsDone, startEpoch: run.epochsDone, startedBefore: run.startedAt, phase: stored.kind === 'train' ? 'train' : 'evaluate', cancelRequested: false, evaluationIds: [], ended: new Promise((r) => (ended = r)), end: () => ended() };
-    this.active = active;
+    const active: Active = { slot, stored, job: null, lastEpoch: run.epochsDone, startEpoch: run.epochsDone, startedBefore: run.startedAt, phase: stored.kind === 'train' ? 'train' : 'evaluate', cancelRequested: false, evaluationIds: [], ended: new Promise((r) => (ended = r)), end: () => ended() };
+    slot.active = active;
     try {
       store.transaction(() => {
         store.markJobRunning(stored.id);
@@ -135,22 +206,22 @@ export class JobRunner {
       });
       const build = { store, cacheDir: this.deps.cacheDir, warn: (message: string) => this.log('warn', message, run.id) };
       active.job = stored.kind === 'train' ? trainJobFor(build, stored, run) : evaluateJobFor(build, stored, run);
-      const engine = await this.deps.supervisor.ensure();
+      const engine = await slot.supervisor.ensure();
       if (stored.kind === 'train') store.setRunEngine(run.id, engine);
       if (active.cancelRequested) {
         this.finish(active, { type: 'done', jobId: stored.id, runId: run.id, outcome: 'cancelled' });
         return;
       }
-      this.deps.supervisor.send(active.job.kind === 'train' ? { type: 'train', job: active.job } : { type: 'evaluate', job: active.job });
+      slot.supervisor.send(active.job.kind === 'train' ? { type: 'train', job: active.job } : { type: 'evaluate', job: active.job });
     } catch (err) {
       const e = LabError.wrap(err, 'engine_error');
       this.finish(active, { type: 'error', jobId: stored.id, runId: run.id, error: e.toJSON() });
     }
   }
 
-  /** Routes one worker message; store errors are logged so a bad message never takes the host down. */
-  handle(m: WorkerToHost): void {
-    const a = this.active;
+  /** Routes one worker message of a slot; store errors are logged so a bad message never takes the host down. */
+  private handle(m: WorkerToHost, slot: Slot): void {
+    const a = slot.active;
     try {
       if (m.type === 'log') {
         this.deps.bus.emit('log', m.runId === undefined ? { level: m.level, message: m.message } : { level: m.level, message: m.message, runId: m.runId });
@@ -159,7 +230,7 @@ export class JobRunner {
       // 'model-inspected' answers a model inspector's own worker (service/model-inspector.ts), never a queued job
       if (m.type === 'ready' || m.type === 'model-inspected') return;
       // a worker about to exit must not be handed the next job: retire it first, the next job gets a fresh one
-      if (m.type === 'error' && m.fatal) void this.deps.supervisor.kill();
+      if (m.type === 'error' && m.fatal) void slot.supervisor.kill();
       if (!a || m.jobId !== a.stored.id) {
         if (m.type === 'error') this.log('error', `engine worker: ${m.error.message}`);
         return;
@@ -210,7 +281,7 @@ export class JobRunner {
 
   /** Ends the active job with the worker's verdict (or the host's, for a crash), then moves the queue on. */
   private finish(a: Active, m: Extract<WorkerToHost, { type: 'done' | 'error' }>): void {
-    if (this.active !== a) return;
+    if (a.slot.active !== a) return;
     const { store } = this.deps;
     const runId = a.stored.runId;
     try {
@@ -227,7 +298,7 @@ export class JobRunner {
     } else if (m.outcome === 'cancelled') {
       this.log('info', `${runId}: the evaluation was cancelled`, runId);
     }
-    this.active = null;
+    a.slot.active = null;
     this.emitFinished(a, m.type === 'error' ? (m.error.code === 'cancelled' && a.cancelRequested ? 'cancelled' : 'failed') : m.outcome, m.type === 'error' ? m.error.message : undefined);
     a.end();
     this.kick();
@@ -259,10 +330,10 @@ export class JobRunner {
   }
 
   /** The worker died on its own: the job fails with the reason, the run keeps its finished epochs, the queue goes on. */
-  onWorkerExit(exit: WorkerExit): void {
-    const a = this.active;
+  private onWorkerExit(exit: WorkerExit, slot: Slot): void {
+    const a = slot.active;
     if (!a) {
-      this.log('warn', `the engine worker ${describeExit(exit)} while idle; a new one starts with the next job`);
+      this.log('warn', `the engine worker${this.slots.length > 1 ? ` of slot ${slot.index}` : ''} ${describeExit(exit)} while idle; a new one starts with the next job`);
       return;
     }
     const kept = `the ${a.lastEpoch} finished epoch${a.lastEpoch === 1 ? ' is' : 's are'} kept`;
@@ -273,19 +344,19 @@ export class JobRunner {
 
   /** Asks the worker to stop the run's active job; resolves when the job has ended (killing the worker after `graceMs`). */
   async cancelActive(runId: string, graceMs: number): Promise<boolean> {
-    const a = this.active;
-    if (!a || a.stored.runId !== runId) return false;
+    const a = this.activeJobs.find((x) => x.stored.runId === runId);
+    if (!a) return false;
     a.cancelRequested = true;
     if (a.job) {
       try {
-        this.deps.supervisor.send({ type: 'cancel' });
+        a.slot.supervisor.send({ type: 'cancel' });
       } catch {
         // no worker: start() sees the flag
       }
     }
     const timer = setTimeout(() => {
-      if (this.active !== a) return;
-      void this.deps.supervisor.kill();
+      if (a.slot.active !== a) return;
+      void a.slot.supervisor.kill();
       this.finish(a, { type: 'done', jobId: a.stored.id, runId, outcome: 'cancelled' });
     }, graceMs);
     await a.ended;
@@ -299,20 +370,22 @@ export class JobRunner {
    */
   close(): void {
     this.closed = true;
-    const a = this.active;
-    if (!a) return;
-    this.active = null;
-    if (a.stored.kind === 'train' && a.lastEpoch === a.startEpoch) this.requeue(a);
-    else if (a.stored.kind === 'train') {
-      try {
-        this.deps.store.finishJob(a.stored.id);
-      } catch {
-        // nothing to remove
+    for (const slot of this.slots) {
+      const a = slot.active;
+      if (!a) continue;
+      slot.active = null;
+      if (a.stored.kind === 'train' && a.lastEpoch === a.startEpoch) this.requeue(a);
+      else if (a.stored.kind === 'train') {
+        try {
+          this.deps.store.finishJob(a.stored.id);
+        } catch {
+          // nothing to remove
+        }
+        this.setStatus(a.stored.runId, 'interrupted', `the lab was closed while this run was training; resume with \`rlab resume ${a.stored.runId}\``);
       }
-      this.setStatus(a.stored.runId, 'interrupted', `the lab was closed while this run was training; resume with \`rlab resume ${a.stored.runId}\``);
+      this.emitFinished(a, 'interrupted', 'the lab host closed while the job ran');
+      a.end();
     }
-    this.emitFinished(a, 'interrupted', 'the lab host closed while the job ran');
-    a.end();
     this.settleIdle();
   }
 }

@@ -14,8 +14,8 @@ export function jobMethods(ctx: ServiceContext) {
   async function cancelJob({ jobId }: Req<'cancelJob'>): Promise<{ job: JobSummary }> {
     const job = store.listJobs().find((j) => j.id === jobId);
     if (!job) throw new LabError('not_found', `job ${jobId} is not in the queue: it has ended already, or there never was one (\`rlab show <run>\` shows what it stored)`, 'jobId');
-    const active = runner.current;
-    if (active && active.jobId === jobId) {
+    const active = runner.running.find((a) => a.jobId === jobId);
+    if (active) {
       await runner.cancelActive(active.runId, ctx.cancelGraceMs);
       return { job: { ...job, status: 'running' } };
     }

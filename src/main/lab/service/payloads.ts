@@ -4,7 +4,7 @@ import { type z } from 'zod';
 import { type RunDetail } from '../../../shared/contract';
 import { type ResolvedAttack } from '../../../shared/attacks';
 import { type EvaluateRequestSchema } from '../../../shared/schemas';
-import { type TestSource } from '../worker/protocol';
+import { type CheckpointRef, type TestSource } from '../worker/protocol';
 import { modelPathOf } from '../run/run-record';
 
 /** A train job's payload: empty for a fresh run; for `resumeRun`, the checkpoint to continue from. */
@@ -24,6 +24,11 @@ export interface EvaluatePayload {
   attacks?: ResolvedAttack[];
   /** Another dataset's test split (`dataset`/`testSize` of the request), checked against the model by the service. */
   test?: TestSource;
+  /**
+   * `evaluateCheckpoint`: evaluate this epoch checkpoint's weights with the run's own attack suite (clean accuracy
+   * first, as after training) instead of a saved model; `request` and `attacks` are then absent.
+   */
+  checkpoint?: CheckpointRef;
 }
 
 /** The run's model.json when the run has one on disk (the artifact row alone is not enough: files can be removed by hand). */

@@ -27,8 +27,7 @@ export function runMethods(ctx: ServiceContext) {
 
   async function cancelRun({ runId }: Req<'cancelRun'>): Promise<RunSummary> {
     const run = store.getRunSummary(runId);
-    const busy = runner.current;
-    if (busy && busy.runId === runId) {
+    if (runner.activeFor(runId)) {
       dropQueuedJobs(runId);
       await runner.cancelActive(runId, ctx.cancelGraceMs);
       return store.getRunSummary(runId);
@@ -47,8 +46,8 @@ export function runMethods(ctx: ServiceContext) {
 
   async function deleteRun({ runId }: Req<'deleteRun'>): Promise<{ deleted: string[] }> {
     const run = store.getRunSummary(runId);
-    const busy = runner.current;
-    if (run.status === 'running' || (busy && busy.runId === runId)) {
+    const busy = runner.activeFor(runId);
+    if (run.status === 'running' || busy) {
       throw new LabError('failed_precondition', `run ${runId} is ${busy?.kind === 'evaluate' ? 'being evaluated' : 'running'} and cannot be deleted; cancel it first`, 'runId');
     }
     const { folder } = store.deleteRun(runId);

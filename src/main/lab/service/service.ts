@@ -19,6 +19,7 @@ import { parseOrThrow } from '../../../shared/validate';
 import { labHome } from '../data/paths';
 import { openStore, type RecoveryReport, type Store } from '../store';
 import { forkWorkerFactory, type WorkerFactory } from '../worker/spawn';
+import { checkpointEvaluationMethods } from './checkpoint-evaluation';
 import { datasetMethods } from './datasets';
 import { EventBus, eventSubscriptions, type Unsubscribe } from './event-bus';
 import { acquireHomeLock } from './home-lock';
@@ -32,6 +33,8 @@ import { importModelMethods } from './import-model';
 import { modelInspector, type InspectModel } from './model-inspector';
 import { runMethods } from './runs';
 import { WorkerSupervisor } from './supervisor';
+import { sweepMethods } from '../sweeps/sweep-methods';
+import { defaultWorkerCount, machineFacts, slotEnvironment } from '../sweeps/worker-slots';
 
 /**
  * What the lab is opened for. 'jobs' (default): the host: takes the home lock, repairs after a crash, runs the job
@@ -42,7 +45,7 @@ import { WorkerSupervisor } from './supervisor';
 export type LabAccess = 'read' | 'write' | 'jobs';
 
 /** The methods a 'read' lab answers: they only read the store. */
-export const READ_METHODS: ReadonlySet<LabMethod> = new Set<LabMethod>(['listExperiments', 'getExperiment', 'listRuns', 'getRun', 'getMetrics', 'listEvaluations', 'ensemble', 'getGallery', 'confusion', 'galleryPage', 'listJobs', 'estimateExperiment']);
+export const READ_METHODS: ReadonlySet<LabMethod> = new Set<LabMethod>(['listExperiments', 'getExperiment', 'listRuns', 'getRun', 'getMetrics', 'listEvaluations', 'ensemble', 'getGallery', 'confusion', 'galleryPage', 'listJobs', 'estimateExperiment', 'planSweep', 'listSweeps', 'getSweep']);
 
 export interface LabServiceOptions {
   /** The lab's data folder: lab.sqlite, runs/, data/. Default labHome() ($RLAB_HOME or ~/.robustness-lab). */
@@ -61,6 +64,8 @@ export interface LabServiceOptions {
   datasetMirrors?: Partial<Record<'mnist' | 'fashion-mnist', string>>;
   /** How long a cancelled job may take to stop at its next batch before the worker is killed. Default 30 s. */
   cancelGraceMs?: number;
+  /** Engine workers running jobs at once (default 1; a sweep raises it to its own, `--workers` or the machine's default). */
+  workers?: number;
 }
 
 export interface LabService extends LabApi {
@@ -133,16 +138,25 @@ export async function createLabService(options: LabServiceOptions = {}): Promise
   // crash repair belongs to the process that takes the queue: anyone else leaves runs and jobs exactly as they are
   const recovery: RecoveryReport = runsJobs ? store.recoverAfterCrash() : { interruptedRuns: [], requeuedJobs: [], droppedJobs: [] };
   const bus = new EventBus((event, err) => console.error(`a ${event} listener threw:`, err));
-  const supervisor = new WorkerSupervisor({
-    factory: options.workerFactory ?? forkWorkerFactory(),
-    home,
-    ...(options.workerEnv ? { env: options.workerEnv } : {}),
-    ...(options.workerReadyTimeoutMs ? { readyTimeoutMs: options.workerReadyTimeoutMs } : {}),
-    onMessage: (m) => runner.handle(m),
-    onUnexpectedExit: (exit) => runner.onWorkerExit(exit),
-  });
+  const workerFactory = options.workerFactory ?? forkWorkerFactory();
+  const machine = machineFacts();
   const cacheDir = path.join(home, 'data');
-  const runner = new JobRunner({ store, supervisor, bus, cacheDir });
+  const runner: JobRunner = new JobRunner({
+    store,
+    bus,
+    cacheDir,
+    slots: options.workers ?? 1,
+    supervisor: (slot, hooks) =>
+      new WorkerSupervisor({
+        factory: workerFactory,
+        home,
+        ...(options.workerEnv ? { env: options.workerEnv } : {}),
+        envAtStart: () => slotEnvironment(slot, runner.slotCount, machine),
+        ...(options.workerReadyTimeoutMs ? { readyTimeoutMs: options.workerReadyTimeoutMs } : {}),
+        ...hooks,
+      }),
+  });
+  const supervisor = runner.primary;
   const inspector = modelInspector({ factory: options.workerFactory ?? forkWorkerFactory(), home, ...(options.workerEnv ? { env: options.workerEnv } : {}) });
   // a lab that does not run jobs never starts one: a closed runner ignores every kick and reports idle
   if (!runsJobs) runner.close();
@@ -185,14 +199,15 @@ export async function createLabService(options: LabServiceOptions = {}): Promise
   const datasets = datasetMethods(ctx, options.datasetMirrors);
   const exporting = exportMethods(ctx);
   const jobs = jobMethods(ctx);
+  const checkpoints = checkpointEvaluationMethods(ctx);
+  const sweeps = sweepMethods(ctx, runs, () => defaultWorkerCount(machineFacts()));
 
   async function closeService(cancelActive: boolean): Promise<void> {
     runner.stopTaking();
-    const active = runner.current;
-    if (cancelActive && active) await runner.cancelActive(active.runId, ctx.cancelGraceMs);
+    if (cancelActive) await Promise.all(runner.running.map((a) => runner.cancelActive(a.runId, ctx.cancelGraceMs)));
     closed = true;
     runner.close();
-    await supervisor.stop();
+    await Promise.all(runner.supervisors.map((s) => s.stop()));
     await inspector.close();
     release();
     bus.clear();
@@ -215,6 +230,7 @@ export async function createLabService(options: LabServiceOptions = {}): Promise
     listEvaluations: method('listEvaluations', (r) => store.listEvaluations(r.runId)),
     ensemble: method('ensemble', (r) => store.ensembleOf(r.evaluationIds)),
     evaluate: method('evaluate', runs.evaluate),
+    evaluateCheckpoint: method('evaluateCheckpoint', checkpoints.evaluateCheckpoint),
     getGallery: method('getGallery', (r) => store.getGallery(r.evaluationId)),
     confusion: method('confusion', (r) => store.confusion(r.evaluationId)),
     galleryPage: method('galleryPage', (r) => store.galleryPage(r)),
@@ -231,6 +247,12 @@ export async function createLabService(options: LabServiceOptions = {}): Promise
       return jobs.cancelJob(r);
     }),
     estimateExperiment: method('estimateExperiment', estimateMethod(store)),
+    planSweep: method('planSweep', sweeps.planSweep),
+    createSweep: method('createSweep', sweeps.createSweep),
+    listSweeps: method('listSweeps', sweeps.listSweeps),
+    getSweep: method('getSweep', sweeps.getSweep),
+    cancelSweep: method('cancelSweep', sweeps.cancelSweep),
+    resumeSweep: method('resumeSweep', sweeps.resumeSweep),
     ...eventSubscriptions(bus),
     on: (event, cb) => bus.on(event, cb),
     resumeRun: async (req) => {

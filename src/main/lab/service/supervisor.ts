@@ -8,6 +8,8 @@ export interface SupervisorOptions {
   factory: WorkerFactory;
   home: string;
   env?: Record<string, string>;
+  /** More environment, decided when each worker starts (e.g. its share of the cores among the host's workers). */
+  envAtStart?: () => Record<string, string>;
   /** Longest wait for a fresh worker's 'ready' (loading native TF can take a while). */
   readyTimeoutMs?: number;
   onMessage(message: WorkerToHost): void;
@@ -50,7 +52,8 @@ export class WorkerSupervisor {
   }
 
   private start(): Live {
-    const handle = this.options.factory({ home: this.options.home, env: this.options.env });
+    const env = { ...this.options.env, ...this.options.envAtStart?.() };
+    const handle = this.options.factory({ home: this.options.home, env });
     let resolveReady!: (e: EngineRecord) => void;
     let rejectReady!: (e: LabError) => void;
     const ready = new Promise<EngineRecord>((res, rej) => {

@@ -4,6 +4,7 @@ import { ATTACK_KINDS, attackLabel, resolveAttack, type ResolvedAttack } from '.
 import type { ConfusionRecord, EnsembleRecord, EvaluationRecord, Gallery, GalleryPage, LabParsedRequest, MetricValues, RunConfig, SanityFlag, TestSubset } from '../../../shared/contract';
 import type { ChanceInput } from '../../../shared/sanity-flags';
 import { LabError } from '../../../shared/errors';
+import { modelName } from '../../../shared/model-evaluations';
 import { decodeJson, encodeJson } from './codec';
 import { writeTx, type StoreContext } from './context';
 import { countCorrect, ensembleMask, wilsonInterval } from './evaluation-stats';
@@ -19,7 +20,7 @@ import { flagsForRun } from './sanity';
  * and `subset` make the evaluation part of ensembles and headlines; `correct` defaults to the mask's count, else to
  * accuracy · count.
  */
-export type NewEvaluation = Omit<EvaluationRecord, 'id' | 'createdAt' | 'hasGallery' | 'hasMask' | 'interval' | 'flags' | 'spec' | 'correct' | 'zeroGradFraction' | 'subset' | 'components'> & {
+export type NewEvaluation = Omit<EvaluationRecord, 'id' | 'createdAt' | 'hasGallery' | 'hasMask' | 'interval' | 'flags' | 'spec' | 'correct' | 'zeroGradFraction' | 'subset' | 'components' | 'modelEpoch'> & {
   createdAt?: string;
   spec?: ResolvedAttack | null;
   correct?: number;
@@ -33,6 +34,8 @@ export type NewEvaluation = Omit<EvaluationRecord, 'id' | 'createdAt' | 'hasGall
    */
   labels?: ClassIndices | null;
   predictions?: ClassIndices | null;
+  /** The checkpoint's finished-epoch count when its weights were evaluated instead of the saved model; default null (the saved model). */
+  modelEpoch?: number | null;
 };
 
 /** Class indices per example: one byte each, or two where classes exceed 256. */
@@ -86,6 +89,7 @@ function complete(e: NewEvaluation): { spec: ResolvedAttack | null; correct: num
   if (!Array.isArray(e.perClassAccuracy) || e.perClassAccuracy.some((a) => typeof a !== 'number' && a !== null)) bad('perClassAccuracy', 'must be a list of numbers (null for a class without examples)');
   if (!Number.isSafeInteger(e.count) || e.count < 0) bad('count', `must be an integer ≥ 0 (got ${String(e.count)})`);
   if (e.createdAt !== undefined && Number.isNaN(Date.parse(e.createdAt))) bad('createdAt', `must be an ISO-8601 timestamp (got ${JSON.stringify(e.createdAt)})`);
+  if (e.modelEpoch != null && (!Number.isSafeInteger(e.modelEpoch) || e.modelEpoch < 1)) bad('modelEpoch', `must be an integer ≥ 1 (a finished epoch) or null for the saved model (got ${String(e.modelEpoch)})`);
   if (e.zeroGradFraction != null && !(e.zeroGradFraction >= 0 && e.zeroGradFraction <= 1)) bad('zeroGradFraction', `must be in [0, 1] or null (got ${String(e.zeroGradFraction)})`);
   if (e.subset != null) {
     checkSubset(e.subset);
@@ -155,6 +159,9 @@ function decodeClasses(b: Buffer, count: number): Uint16Array {
 
 const subsetKey = (s: TestSubset): string => `${s.dataset}|${s.size}|${s.indicesHash}`;
 
+/** "the final model" / "the epoch 3 checkpoint", for a refusal that names both. */
+const modelOf = (e: Pick<EvaluationRecord, 'modelEpoch'>): string => (e.modelEpoch === null ? 'the final model' : `the ${modelName(e.modelEpoch)}`);
+
 /** "PGD-20 ∞ ε0.2", with "(transfer from run_…)" for a transfer attack. */
 export function evaluationLabel(e: Pick<EvaluationRecord, 'attack' | 'spec' | 'norm' | 'epsilon' | 'steps' | 'restarts' | 'sourceRunId'>): string {
   if (e.attack === 'clean') return 'clean';
@@ -167,9 +174,9 @@ export function makeEvaluationsRepo(ctx: StoreContext): EvaluationsRepo {
   const gallery = makeGalleryRepo(ctx);
   const insert = ctx.db.prepare(
     `INSERT INTO evaluations (run_id, source_run_id, attack, norm, epsilon, steps, step_size, restarts, random_start, accuracy, per_class, count, correct, created_at,
-       spec, zero_grad, subset, components, gallery, mask, labels, predictions)
+       spec, zero_grad, subset, components, gallery, mask, labels, predictions, model_epoch)
      VALUES (@runId, @sourceRunId, @attack, @norm, @epsilon, @steps, @stepSize, @restarts, @randomStart, @accuracy, @perClass, @count, @correct, @createdAt,
-       @spec, @zeroGrad, @subset, @components, @gallery, @mask, @labels, @predictions)`,
+       @spec, @zeroGrad, @subset, @components, @gallery, @mask, @labels, @predictions, @modelEpoch)`,
   );
   const classesOf = ctx.db.prepare<[string], number | null>("SELECT json_extract(config, '$.hparams.numClasses') FROM runs WHERE id = ?").pluck();
   const classRows = ctx.db.prepare<[number], { run_id: string; count: number; correct: number; labels: Buffer | null; predictions: Buffer | null }>(
@@ -196,6 +203,9 @@ export function makeEvaluationsRepo(ctx: StoreContext): EvaluationsRepo {
       if (m.norm !== first.norm || Math.abs(m.epsilon - first.epsilon) > 1e-9) {
         throw new LabError('invalid_argument', `evaluations ${first.id} and ${m.id} attack different threat models (${first.norm} ε${first.epsilon} vs ${m.norm} ε${m.epsilon})`, 'evaluationIds');
       }
+      if (m.modelEpoch !== first.modelEpoch) {
+        throw new LabError('invalid_argument', `evaluations ${first.id} and ${m.id} measured different models (${modelOf(first)} of ${first.runId} vs ${modelOf(m)} of ${m.runId}); combine evaluations of one model`, 'evaluationIds');
+      }
       masks.push(new Uint8Array(mask.buffer, mask.byteOffset, mask.byteLength));
     }
     const correct = countCorrect(ensembleMask(masks));
@@ -217,6 +227,7 @@ export function makeEvaluationsRepo(ctx: StoreContext): EvaluationsRepo {
       count,
       interval: wilsonInterval(correct, count),
       flags,
+      modelEpoch: first.modelEpoch,
     };
   }
 
@@ -229,12 +240,15 @@ export function makeEvaluationsRepo(ctx: StoreContext): EvaluationsRepo {
     const groups = new Map<string, EvaluationRecord[]>();
     for (const e of listEvaluations(runId)) {
       if (e.attack === 'clean' || e.subset === null || !e.hasMask) continue;
-      const key = `${e.norm}|${Number(e.epsilon.toPrecision(9))}|${subsetKey(e.subset)}`;
+      // one ensemble per model: a checkpoint's attacks are never combined with the final model's
+      const key = `${e.modelEpoch ?? 'final'}|${e.norm}|${Number(e.epsilon.toPrecision(9))}|${subsetKey(e.subset)}`;
       const g = groups.get(key);
       if (g) g.push(e);
       else groups.set(key, [e]);
     }
-    return [...groups.values()].filter((g) => g.length >= 2).map(ensemble).sort((a, b) => a.norm.localeCompare(b.norm) || a.epsilon - b.epsilon);
+    // the final model's first, then each checkpoint's, latest first
+    const rank = (x: EnsembleRecord) => (x.modelEpoch === null ? Infinity : x.modelEpoch);
+    return [...groups.values()].filter((g) => g.length >= 2).map(ensemble).sort((a, b) => rank(b) - rank(a) || a.norm.localeCompare(b.norm) || a.epsilon - b.epsilon);
   }
 
   const refreshHeadline = makeHeadlineUpdater(ctx, ensemble);
@@ -265,7 +279,8 @@ export function makeEvaluationsRepo(ctx: StoreContext): EvaluationsRepo {
   const recordEvaluation = writeTx(ctx, (e: NewEvaluation, g?: GalleryInput): EvaluationRecord => {
     const { spec, correct } = complete(e);
     const encoded = g === undefined ? undefined : encodeGallery(g);
-    readState(e.runId);
+    const run = readState(e.runId);
+    if (e.modelEpoch != null && e.modelEpoch > run.epochs) bad('modelEpoch', `must be one of the run's ${run.epochs} epochs (got ${e.modelEpoch})`);
     // the run's model decides how many classes there are; a config without one (never stored by the lab) bounds them by 2^16
     const classes = classesOf.get(e.runId);
     checkClassIndices(e, typeof classes === 'number' ? classes : 65536);
@@ -293,6 +308,7 @@ export function makeEvaluationsRepo(ctx: StoreContext): EvaluationsRepo {
       mask: e.mask == null ? null : Buffer.from(e.mask.buffer, e.mask.byteOffset, e.mask.byteLength),
       labels: e.labels == null ? null : encodeClasses(e.labels),
       predictions: e.predictions == null ? null : encodeClasses(e.predictions),
+      modelEpoch: e.modelEpoch ?? null,
     });
     const id = Number(lastInsertRowid);
     if (encoded !== undefined) gallery.insertGallery(id, encoded.rows);

@@ -1,8 +1,10 @@
 // The headline numbers kept on each run row, so listing runs needs no join over evaluations: the clean accuracy and
-// the comparable headline robust accuracy (src/shared/headline.ts), recomputed from the evaluations on every write.
+// the comparable headline robust accuracy (src/shared/headline.ts), recomputed from the evaluations on every write,
+// both of the one model that speaks for the run (src/shared/model-evaluations.ts).
 import type { EnsembleRecord, EvaluationRecord } from '../../../shared/contract';
 import { HEADLINE_ATTACK, HEADLINE_EPSILON, HEADLINE_NORM, headlineName, type Headline } from '../../../shared/headline';
 import { attackLabel as specLabel, attackName as specName } from '../../../shared/attacks';
+import { currentModelEpoch, currentModelEvaluations } from '../../../shared/model-evaluations';
 import { encodeJson } from './codec';
 import type { StoreContext } from './context';
 import { wilsonInterval } from './evaluation-stats';
@@ -34,7 +36,7 @@ const subsetKey = (e: EvaluationRecord): string => `${e.subset!.dataset}|${e.sub
  * (stored before v2) never make a headline: nobody could tell which images they scored.
  */
 export function headlineOf(evals: readonly EvaluationRecord[], ensemble: (members: readonly EvaluationRecord[]) => EnsembleRecord): Headline | null {
-  const at = evals.filter((e) => e.attack !== 'clean' && e.norm === HEADLINE_NORM && Math.abs(e.epsilon - HEADLINE_EPSILON) <= EPSILON_TOLERANCE && e.subset !== null && e.hasMask);
+  const at = currentModelEvaluations(evals).filter((e) => e.attack !== 'clean' && e.norm === HEADLINE_NORM && Math.abs(e.epsilon - HEADLINE_EPSILON) <= EPSILON_TOLERANCE && e.subset !== null && e.hasMask);
   if (at.length === 0) return null;
   const groups = new Map<string, EvaluationRecord[]>();
   for (const e of at) groups.set(subsetKey(e), [...(groups.get(subsetKey(e)) ?? []), e]);
@@ -47,12 +49,14 @@ export function headlineOf(evals: readonly EvaluationRecord[], ensemble: (member
     return y[0]! - x[0]! || y[1]! - x[1]! || y[2]! - x[2]! || y[3]! - x[3]!;
   })[0]!;
   const subset = chosen[0]!.subset!;
+  const { modelEpoch } = chosen[0]!;
+  const model = modelEpoch === null ? {} : { modelEpoch };
   const auto = chosen.filter(isAuto).at(-1);
   const flagsOf = (members: readonly EvaluationRecord[]) => [...new Set(members.flatMap((m) => m.flags.map((f) => f.reason)))];
   if (auto) {
     return {
       accuracy: auto.accuracy, correct: auto.correct, count: auto.count, interval: auto.interval, attack: 'AutoAttack',
-      norm: HEADLINE_NORM, epsilon: HEADLINE_EPSILON, dataset: subset.dataset, indicesHash: subset.indicesHash, flags: flagsOf([auto]),
+      norm: HEADLINE_NORM, epsilon: HEADLINE_EPSILON, dataset: subset.dataset, indicesHash: subset.indicesHash, flags: flagsOf([auto]), ...model,
     };
   }
   // a repeated setting counts once (its latest run) so an extra rerun does not rename the headline
@@ -64,23 +68,26 @@ export function headlineOf(evals: readonly EvaluationRecord[], ensemble: (member
   return {
     accuracy: ens.accuracy, correct: ens.correct, count: ens.count, interval: wilsonInterval(ens.correct, ens.count),
     attack: names.length === 1 ? names[0]! : `worst of ${names.join(', ')}`,
-    norm: HEADLINE_NORM, epsilon: HEADLINE_EPSILON, dataset: subset.dataset, indicesHash: subset.indicesHash, flags: flagsOf(members),
+    norm: HEADLINE_NORM, epsilon: HEADLINE_EPSILON, dataset: subset.dataset, indicesHash: subset.indicesHash, flags: flagsOf(members), ...model,
   };
 }
 
 /**
- * Recomputes a run's clean_accuracy (its latest 'clean' evaluation) and its headline (robust_accuracy, robust_label =
- * the headline's full name, headline = the whole record). Recomputing from the evaluations, instead of comparing with
- * the stored value, keeps the row right whatever order results arrive in.
+ * Recomputes a run's clean_accuracy (the latest 'clean' evaluation) and its headline (robust_accuracy, robust_label =
+ * the headline's full name, headline = the whole record), both of the model that speaks for the run: the final model
+ * when it has evaluations, else the latest evaluated checkpoint. Recomputing from the evaluations, instead of comparing
+ * with the stored value, keeps the row right whatever order results arrive in.
  */
 export function makeHeadlineUpdater(ctx: StoreContext, ensemble: (members: readonly EvaluationRecord[]) => EnsembleRecord): (runId: string) => void {
-  const clean = ctx.db.prepare<[string], number>(`SELECT accuracy FROM evaluations WHERE run_id = ? AND attack = 'clean' ORDER BY id DESC LIMIT 1`).pluck();
-  const attacks = ctx.db.prepare<[string, string, number, number], EvaluationRow>(
-    `SELECT ${EVALUATION_COLUMNS} FROM evaluations WHERE run_id = ? AND attack <> 'clean' AND norm = ? AND abs(epsilon - ?) <= ? AND subset IS NOT NULL ORDER BY id`,
+  const models = ctx.db.prepare<[string], number | null>('SELECT DISTINCT model_epoch FROM evaluations WHERE run_id = ?').pluck();
+  const clean = ctx.db.prepare<[string, number | null], number>(`SELECT accuracy FROM evaluations WHERE run_id = ? AND attack = 'clean' AND model_epoch IS ? ORDER BY id DESC LIMIT 1`).pluck();
+  const attacks = ctx.db.prepare<[string, number | null, string, number, number], EvaluationRow>(
+    `SELECT ${EVALUATION_COLUMNS} FROM evaluations WHERE run_id = ? AND model_epoch IS ? AND attack <> 'clean' AND norm = ? AND abs(epsilon - ?) <= ? AND subset IS NOT NULL ORDER BY id`,
   );
   const update = ctx.db.prepare('UPDATE runs SET clean_accuracy = ?, robust_accuracy = ?, robust_label = ?, headline = ? WHERE id = ?');
   return (runId) => {
-    const h = headlineOf(attacks.all(runId, HEADLINE_NORM, HEADLINE_EPSILON, EPSILON_TOLERANCE).map(toEvaluation), ensemble);
-    update.run(clean.get(runId) ?? null, h?.accuracy ?? null, h ? headlineName(h) : null, h ? encodeJson(h) : null, runId);
+    const model = currentModelEpoch(models.all(runId));
+    const h = headlineOf(attacks.all(runId, model, HEADLINE_NORM, HEADLINE_EPSILON, EPSILON_TOLERANCE).map(toEvaluation), ensemble);
+    update.run(clean.get(runId, model) ?? null, h?.accuracy ?? null, h ? headlineName(h) : null, h ? encodeJson(h) : null, runId);
   };
 }

@@ -22,3 +22,4 @@ export function randomBase62(length = ID_LENGTH): string {
 export const newExperimentId = (): string => `exp_${randomBase62()}`;
 export const newRunId = (): string => `run_${randomBase62()}`;
 export const newJobId = (): string => `job_${randomBase62()}`;
+export const newSweepId = (): string => `swp_${randomBase62()}`;

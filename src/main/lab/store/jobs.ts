@@ -18,6 +18,12 @@ export interface JobsRepo {
   enqueueJob(job: { kind: JobSummary['kind']; runId: string; payload?: unknown }): StoredJob;
   /** The oldest queued job, or null when none is waiting (running jobs are not returned). */
   nextJob(): StoredJob | null;
+  /**
+   * The oldest queued job that may start now beside the running ones: none of its run's jobs is running, and an adv
+   * run's training waits while its seed's base run (its experiment's, or its sweep's shared one) has a training job
+   * (its transfer attacks and gallery need the base model). With one job at a time this is the queue order, except that a base run goes before its adv run.
+   */
+  nextRunnableJob(): StoredJob | null;
   getJob(jobId: string): StoredJob;
   /** queued → running; refuses a job that is already running. */
   markJobRunning(jobId: string): StoredJob;
@@ -55,6 +61,14 @@ export function makeJobsRepo(ctx: StoreContext): JobsRepo {
   );
   const byId = ctx.db.prepare<[string], JobRow>('SELECT * FROM jobs WHERE id = ?');
   const oldestQueued = ctx.db.prepare<[], JobRow>(`SELECT * FROM jobs WHERE status = 'queued' ORDER BY seq LIMIT 1`);
+  const oldestRunnable = ctx.db.prepare<[], JobRow>(`SELECT j.* FROM jobs j JOIN runs r ON r.id = j.run_id
+    WHERE j.status = 'queued'
+      AND NOT EXISTS (SELECT 1 FROM jobs k WHERE k.run_id = j.run_id AND k.status = 'running')
+      AND NOT (j.kind = 'train' AND r.role = 'adv' AND EXISTS (
+        SELECT 1 FROM jobs bj JOIN runs b ON b.id = bj.run_id
+        WHERE bj.kind = 'train' AND b.role = 'base' AND b.seed = r.seed AND (b.experiment_id = r.experiment_id OR b.experiment_id = (
+          SELECT s.base_experiment_id FROM sweep_cells c JOIN sweeps s ON s.id = c.sweep_id WHERE c.experiment_id = r.experiment_id))))
+    ORDER BY j.seq LIMIT 1`);
   const all = ctx.db.prepare<[], JobRow>('SELECT * FROM jobs ORDER BY seq');
   const setRunning = ctx.db.prepare(`UPDATE jobs SET status = 'running' WHERE id = ?`);
   const setQueued = ctx.db.prepare(`UPDATE jobs SET status = 'queued' WHERE id = ?`);
@@ -106,6 +120,10 @@ export function makeJobsRepo(ctx: StoreContext): JobsRepo {
     enqueueJob,
     nextJob: () => {
       const row = oldestQueued.get();
+      return row === undefined ? null : toStoredJob(row);
+    },
+    nextRunnableJob: () => {
+      const row = oldestRunnable.get();
       return row === undefined ? null : toStoredJob(row);
     },
     getJob,

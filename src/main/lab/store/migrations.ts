@@ -249,12 +249,49 @@ ALTER TABLE evaluations ADD COLUMN labels BLOB;
 ALTER TABLE evaluations ADD COLUMN predictions BLOB;
 `;
 
+/**
+ * Which model an evaluation measured: NULL for the run's saved model (every evaluation stored before), else the
+ * finished-epoch count whose checkpoint weights were evaluated (a run evaluated before its training finished).
+ */
+const V6_EVALUATION_MODEL_EPOCH = `
+ALTER TABLE evaluations ADD COLUMN model_epoch INTEGER CHECK (model_epoch IS NULL OR model_epoch >= 1);
+`;
+
+/**
+ * Sweeps: a spec (base config, axes, seeds) and one cell per grid point run, each cell one experiment (deleting the
+ * experiment deletes its cell). When no axis changes what the base model trains on, the base runs are trained once in
+ * a shared experiment (base_experiment_id) instead of in every cell. `paused` says why the sweep's queue cannot be
+ * reached; NULL when it can.
+ */
+const V7_SWEEPS = `
+CREATE TABLE sweeps (
+  id           TEXT PRIMARY KEY CHECK (id GLOB 'swp_*'),
+  name         TEXT NOT NULL,
+  created_at   TEXT NOT NULL,
+  grid_size    INTEGER NOT NULL CHECK (grid_size >= 1),
+  workers      INTEGER CHECK (workers IS NULL OR workers >= 1),
+  base_experiment_id TEXT REFERENCES experiments(id) ON DELETE SET NULL,
+  cancelled_at TEXT,
+  paused       TEXT,
+  spec         TEXT NOT NULL CHECK (json_valid(spec))
+) STRICT;
+CREATE TABLE sweep_cells (
+  sweep_id      TEXT NOT NULL REFERENCES sweeps(id) ON DELETE CASCADE,
+  cell_index    INTEGER NOT NULL CHECK (cell_index >= 0),
+  experiment_id TEXT NOT NULL UNIQUE REFERENCES experiments(id) ON DELETE CASCADE,
+  axis_values   TEXT NOT NULL CHECK (json_valid(axis_values)),
+  PRIMARY KEY (sweep_id, cell_index)
+) STRICT;
+`;
+
 export const MIGRATIONS: readonly Migration[] = [
   { version: 1, name: 'initial schema', sql: V1_INITIAL },
   { version: 2, name: 'evaluation specs, seed groups, imported models', sql: [V2_EVALUATION_SPECS, V2_SEED_GROUPS, V2_IMPORTED_MODELS].join('\n') },
   { version: 3, name: 'output kind of trained runs', sql: V3_TRAINED_OUTPUT_KIND },
   { version: 4, name: 'defence of each run', sql: V4_RUN_DEFENCE },
   { version: 5, name: 'per-example labels and predictions of evaluations', sql: V5_EVALUATION_PREDICTIONS },
+  { version: 6, name: 'model epoch of checkpoint evaluations', sql: V6_EVALUATION_MODEL_EPOCH },
+  { version: 7, name: 'sweeps and their cells', sql: V7_SWEEPS },
 ];
 
 /** The newest schema this build can read and write. */

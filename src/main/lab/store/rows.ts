@@ -119,13 +119,14 @@ export interface EvaluationRow {
   flags: string;
   has_mask: number;
   has_gallery: number;
+  model_epoch: number | null;
 }
 
 /** Every column but the mask (read only for ensembles). */
 export const EVALUATION_COLUMNS = `
   id, run_id, source_run_id, attack, norm, epsilon, steps, step_size, restarts, random_start,
   accuracy, per_class, count, correct, created_at, spec, zero_grad, subset, components, flags,
-  mask IS NOT NULL AS has_mask, gallery IS NOT NULL AS has_gallery`;
+  mask IS NOT NULL AS has_mask, gallery IS NOT NULL AS has_gallery, model_epoch`;
 
 export function toEvaluation(row: EvaluationRow): EvaluationRecord {
   return {
@@ -152,5 +153,6 @@ export function toEvaluation(row: EvaluationRow): EvaluationRecord {
     hasMask: row.has_mask === 1,
     createdAt: row.created_at,
     hasGallery: row.has_gallery === 1,
+    modelEpoch: row.model_epoch,
   };
 }

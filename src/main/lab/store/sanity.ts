@@ -1,5 +1,6 @@
-// The sanity checks (src/shared/sanity-flags.ts) over a run's evaluations, one test subset at a time: points on
-// different images are not comparable, so e.g. "accuracy non-increasing in ε" is only checked within a subset.
+// The sanity checks (src/shared/sanity-flags.ts) over a run's evaluations, one test subset and one model at a time:
+// points on different images, or of a checkpoint and the final model, are not comparable, so e.g. "accuracy
+// non-increasing in ε" is only checked within one subset of one model.
 import type { EvaluationRecord, SanityFlag } from '../../../shared/contract';
 import { chanceFlag, sanityFlags, type ChanceInput, type SanityInput } from '../../../shared/sanity-flags';
 
@@ -28,7 +29,7 @@ function inputOf(e: EvaluationRecord): SanityInput {
 export function flagsForRun(evals: readonly EvaluationRecord[], run?: Omit<ChanceInput, 'cleanAccuracy'>): Map<number, SanityFlag[]> {
   const groups = new Map<string, EvaluationRecord[]>();
   for (const e of evals) {
-    const key = e.subset === null ? 'v1' : `${e.subset.dataset}|${e.subset.size}|${e.subset.indicesHash}`;
+    const key = `${e.modelEpoch ?? 'final'}|${e.subset === null ? 'v1' : `${e.subset.dataset}|${e.subset.size}|${e.subset.indicesHash}`}`;
     groups.set(key, [...(groups.get(key) ?? []), e]);
   }
   const out = new Map<number, SanityFlag[]>();

@@ -18,6 +18,7 @@ import { makeRunQueries, type RunQueries } from './run-queries';
 import { makeRunStatusRepo, type RunStatusRepo } from './run-status';
 import { makeRunsRepo, type RunsRepo } from './runs';
 import { makeSettingsRepo, type SettingsRepo } from './settings';
+import { makeSweepsRepo, type SweepsRepo } from './sweeps';
 import { guardMethods, toLabError, type FileInfo } from './sqlite-errors';
 
 export interface OpenStoreOptions {
@@ -63,7 +64,8 @@ export type Store = StoreHandle &
   ArtifactsRepo &
   JobsRepo &
   ImportedRunsRepo &
-  SettingsRepo;
+  SettingsRepo &
+  SweepsRepo;
 
 const DEFAULT_BUSY_TIMEOUT_MS = 5000;
 
@@ -185,6 +187,7 @@ function assemble(ctx: StoreContext, info: FileInfo, migration: MigrationResult)
       ...makeJobsRepo(ctx),
       ...makeImportedRunsRepo(ctx),
       ...makeSettingsRepo(ctx),
+      ...makeSweepsRepo(ctx),
     },
     info,
   );

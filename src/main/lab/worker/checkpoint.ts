@@ -90,12 +90,23 @@ export async function restoreCheckpoint(dir: string, model: tf.LayersModel, opti
   if (state.optimizer !== optimizer.getClassName()) {
     throw new LabError('failed_precondition', `checkpoint ${dir} was written by a ${state.optimizer} optimizer, the run uses ${optimizer.getClassName()}`, 'checkpoint');
   }
+  await restoreWeights(dir, state, model, optimizer);
+  return state;
+}
+
+/** Restores only the model weights written by `saveCheckpoint` (to evaluate them): the optimizer state is not read. */
+export async function restoreModelWeights(dir: string, model: tf.LayersModel): Promise<CheckpointState> {
+  const state = await readCheckpointState(dir);
+  await restoreWeights(dir, state, model, null);
+  return state;
+}
+
+async function restoreWeights(dir: string, state: CheckpointState, model: tf.LayersModel, optimizer: tf.Optimizer | null): Promise<void> {
   const bytes = await fs.readFile(path.join(dir, WEIGHTS_FILE));
   const buffer = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
   const specs = [...state.modelWeights, ...state.optimizerWeights];
   const decoded = tf.io.decodeWeights(buffer, specs);
   const modelTensors = state.modelWeights.map((s) => decoded[s.name]!);
-  const optTensors = state.optimizerWeights.map((s) => ({ name: s.name.slice('optimizer/'.length), tensor: decoded[s.name]! }));
   try {
     const current = model.weights;
     if (current.length !== modelTensors.length) {
@@ -106,10 +117,9 @@ export async function restoreCheckpoint(dir: string, model: tf.LayersModel, opti
       if (got !== w.shape.join('×')) throw new LabError('failed_precondition', `checkpoint ${dir}: weight ${w.originalName} has shape ${got}, the model expects ${w.shape.join('×')}`, 'checkpoint');
     });
     model.setWeights(modelTensors);
-    await optimizer.setWeights(optTensors);
+    if (optimizer) await optimizer.setWeights(state.optimizerWeights.map((s) => ({ name: s.name.slice('optimizer/'.length), tensor: decoded[s.name]! })));
   } finally {
     // setWeights copies into variables, so the decoded tensors can go
     Object.values(decoded).forEach((t) => t.dispose());
   }
-  return state;
 }

@@ -1,4 +1,5 @@
-// The worker's two jobs: train a run (epochs, checkpoints, model files, then evaluations) and evaluate a trained run.
+// The worker's two jobs: train a run (epochs, checkpoints, model files, then evaluations) and evaluate a run's saved
+// model or one of its epoch checkpoints.
 import * as tf from '@tensorflow/tfjs';
 import { type MetricValues } from '../../../shared/contract';
 import { LabError } from '../../../shared/errors';
@@ -12,7 +13,7 @@ import { type EpochDecision, type TrainingStep } from '../defences/training-step
 import { outputKind } from '../nsl/model-head';
 import { readMetrics } from '../nsl/training-loop';
 import { loadModelFiles, saveModelFiles } from '../run/model-files';
-import { restoreCheckpoint, saveCheckpoint } from './checkpoint';
+import { restoreCheckpoint, restoreModelWeights, saveCheckpoint } from './checkpoint';
 import { checkpointDir, modelDirOf } from './run-paths';
 import { runEvaluations, type EvaluatedModel, type TestSet } from './evaluations';
 import { BatchSampler, etaSeconds, MetricMeans, Throttle } from './progress';
@@ -145,17 +146,28 @@ async function keepEpoch(job: TrainJob, keep: number, epoch: number, model: tf.L
 export async function runEvaluateJob(job: EvaluateJob, ctx: JobContext): Promise<JobOutcome> {
   const own = job.test ? null : await loadRunData(job.config, job.cacheDir);
   const test = own ? own.test : await loadTestSource(job.test!, job.config.hparams, job.cacheDir);
-  const model = await loadModelFiles(job.modelPath);
+  const model = job.checkpoint ? await initialModel(job.config) : await loadModelFiles(job.modelPath);
   try {
+    if (job.checkpoint) await loadCheckpointWeights(job, job.checkpoint, model, ctx);
     const part = own ? (n: number) => testPart(own.dataset, n, splitSeedOf(job.config)) : undefined;
-    await evaluate(job, ctx, { runId: job.runId, role: job.config.role, model }, test, job.evaluations, part);
+    await evaluate(job, ctx, { runId: job.runId, role: job.config.role, model }, test, job.evaluations, part, job.checkpoint?.epoch ?? null);
     return 'completed';
   } finally {
     model.dispose();
   }
 }
 
-async function evaluate(job: TrainJob | EvaluateJob, ctx: JobContext, target: EvaluatedModel, test: TestSet, tasks: EvalTask[], testPartOf?: (testSize: number) => TestSet): Promise<void> {
+/** The checkpoint's weights into the model the run's config builds (the architecture its training used). */
+async function loadCheckpointWeights(job: EvaluateJob, checkpoint: NonNullable<EvaluateJob['checkpoint']>, model: tf.LayersModel, ctx: JobContext): Promise<void> {
+  const state = await restoreModelWeights(checkpoint.checkpointDir, model);
+  if (state.epoch !== checkpoint.epoch) {
+    throw new LabError('failed_precondition', `checkpoint ${checkpoint.checkpointDir} was written after epoch ${state.epoch}, not epoch ${checkpoint.epoch}`, 'checkpoint');
+  }
+  ctx.post({ type: 'log', level: 'info', runId: job.runId, message: `${job.runId}: evaluating the weights of its epoch ${checkpoint.epoch} checkpoint (${checkpoint.checkpointDir})` });
+}
+
+/** Runs the tasks on `target`; `modelEpoch` (a checkpoint's epoch, or null for the saved model) goes with every result. */
+async function evaluate(job: TrainJob | EvaluateJob, ctx: JobContext, target: EvaluatedModel, test: TestSet, tasks: EvalTask[], testPartOf?: (testSize: number) => TestSet, modelEpoch: number | null = null): Promise<void> {
   if (tasks.length === 0) return;
   const loaded = new Map<string, tf.LayersModel>();
   const load = async (modelPath: string): Promise<tf.LayersModel> => {
@@ -174,7 +186,7 @@ async function evaluate(job: TrainJob | EvaluateJob, ctx: JobContext, target: Ev
         test,
         ...(testPartOf ? { testPartOf } : {}),
         loadSource: (task) => load(task.sourceModelPath!),
-        onResult: (evaluation, gallery) => ctx.post({ type: 'evaluation', jobId: job.jobId, runId: job.runId, evaluation, gallery }),
+        onResult: (evaluation, gallery) => ctx.post({ type: 'evaluation', jobId: job.jobId, runId: job.runId, evaluation: { ...evaluation, modelEpoch }, gallery }),
         onProgress: (done, total) => {
           if (!throttle.ready(done === 1 || done === total)) return;
           ctx.post({ type: 'progress', emittedAt: Date.now(), jobId: job.jobId, runId: job.runId, phase: 'evaluate', epoch: 0, epochs: job.config.hparams.epochs, batch: done, batches: total, step: done, loss: null, accuracy: null, etaSeconds: etaSeconds(started, done, total) });

@@ -50,20 +50,31 @@ export interface TrainJob {
   evaluations: EvalTask[];
 }
 
-/** Evaluate an already trained run. */
-export interface EvaluateJob {
+/** An epoch checkpoint of a run (checkpoint.ts): its weights are evaluated when the run has no saved model. */
+export interface CheckpointRef {
+  /** Finished epochs when it was written (1-based count); every evaluation is reported with it as its modelEpoch. */
+  epoch: number;
+  checkpointDir: string;
+}
+
+interface EvaluateJobBase {
   kind: 'evaluate';
   jobId: string;
   runId: string;
   runDir: string;
   cacheDir: string;
   config: RunConfig;
-  modelPath: string;
   galleryPeer: GalleryPeer | null;
   evaluations: EvalTask[];
   /** Evaluate on this test split instead of the run's own. */
   test?: TestSource;
 }
+
+/**
+ * Evaluate a run's saved model (`modelPath`), or the weights of one of its epoch checkpoints: the model is then built
+ * from the run's config as its training built it, and given the checkpoint's weights.
+ */
+export type EvaluateJob = EvaluateJobBase & ({ modelPath: string; checkpoint?: undefined } | { modelPath?: undefined; checkpoint: CheckpointRef });
 
 export type WorkerJob = TrainJob | EvaluateJob;
 
@@ -101,7 +112,9 @@ export type HostToWorker = { type: 'train'; job: TrainJob } | { type: 'evaluate'
  * An evaluation as the worker measured it, with its per-example correctness mask (1 = still correct, in subset
  * order); the host adds id, createdAt, the interval and the sanity flags when storing it.
  */
-export type EvaluationResult = Omit<EvaluationRecord, 'id' | 'runId' | 'createdAt' | 'hasGallery' | 'hasMask' | 'interval' | 'flags'> & {
+export type EvaluationResult = Omit<EvaluationRecord, 'id' | 'runId' | 'createdAt' | 'hasGallery' | 'hasMask' | 'interval' | 'flags' | 'modelEpoch'> & {
+  /** The checkpoint's epoch when its weights were evaluated; absent or null for the saved model. */
+  modelEpoch?: number | null;
   mask: Uint8Array | null;
   /** Each example's true and predicted class (subset order), for the confusion matrix. */
   labels?: Uint8Array | Uint16Array;

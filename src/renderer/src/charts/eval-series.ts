@@ -1,7 +1,9 @@
 // Accuracy-vs-ε curves from evaluation records: one curve per attack setting (or ensemble), white-box and transfer
-// kept apart. Points carry the shared seed key of their measurement, so seed groups can draw their mean with a band.
+// kept apart, all of the one model that speaks for the run (its final model, else its latest evaluated checkpoint).
+// Points carry the shared seed key of their measurement, so seed groups can draw their mean with a band.
 import { attackName } from '../../../shared/attacks';
 import { type EnsembleRecord, type EvaluationRecord } from '../../../shared/contract';
+import { checkpointMarker, currentModelEpoch, currentModelEvaluations } from '../../../shared/model-evaluations';
 import { ensembleKey, ensembleMembers, evaluationKey, type EvaluationSource } from '../../../shared/seed-stats';
 import { type Series, color } from './series';
 
@@ -40,13 +42,27 @@ export interface EvalMeasure {
   accuracy: number;
 }
 
+/** " · epoch 3 checkpoint" for a checkpoint's evaluation; '' for the saved model's. */
+export function modelSuffix(e: Pick<EvaluationRecord, 'modelEpoch'>): string {
+  return e.modelEpoch == null ? '' : ` · ${checkpointMarker(e.modelEpoch)}`;
+}
+
+/** " · epoch 3 checkpoint" when the numbers that speak for a run are a checkpoint's; '' for its final model. */
+export function checkpointSuffix(evals: readonly Pick<EvaluationRecord, 'modelEpoch'>[]): string {
+  const epoch = currentModelEpoch(evals.map((e) => e.modelEpoch));
+  return epoch === null ? '' : ` · ${checkpointMarker(epoch)}`;
+}
+
 /**
- * A run's attack evaluations (the latest per measurement: a re-evaluation replaces the earlier number) and its
- * ensembles, each at its ε. `baseRunIds` make transfers from each seed's own base run one source.
+ * A run's attack evaluations of the model that speaks for it (the latest per measurement: a re-evaluation replaces
+ * the earlier number) and that model's ensembles, each at its ε. `baseRunIds` make transfers from each seed's own
+ * base run one source.
  */
 export function evalMeasures(run: { evaluations: readonly EvaluationRecord[]; ensembles?: readonly EnsembleRecord[] }, baseRunIds: ReadonlySet<string> = new Set()): EvalMeasure[] {
   const byKey = new Map<string, { id: number; m: EvalMeasure }>();
-  for (const e of run.evaluations) {
+  const own = currentModelEvaluations(run.evaluations);
+  const model = own[0]?.modelEpoch ?? null;
+  for (const e of own) {
     if (e.attack === 'clean') continue;
     const k = evaluationKey(e, baseRunIds);
     const prev = byKey.get(k.key);
@@ -55,6 +71,7 @@ export function evalMeasures(run: { evaluations: readonly EvaluationRecord[]; en
   }
   const out = [...byKey.values()].map((v) => v.m);
   for (const en of run.ensembles ?? []) {
+    if ((en.modelEpoch ?? null) !== model) continue;
     const members = ensembleMembers(en, run.evaluations);
     if (members === null) continue;
     const { key } = ensembleKey(members, baseRunIds);
@@ -97,17 +114,18 @@ export function measureCurves(measures: readonly EvalMeasure[]): MeasureCurve[] 
  */
 export function evalCurves(evals: readonly EvaluationRecord[], nameOf: (runId: string) => string, cleanAccuracy: number | null = null): EvalCurve[] {
   const clean = cleanOf(evals, cleanAccuracy);
+  const marker = checkpointSuffix(evals);
   const curves = measureCurves(evalMeasures({ evaluations: evals })).map((c): EvalCurve => {
     const points = c.points.map((p) => ({ x: p.x, y: p.y }));
     if (clean !== null && !points.some((p) => p.x === 0)) points.unshift({ x: 0, y: clean });
-    return { label: `${c.chart} · ${sourceLabel(c.sourceRunId, nameOf)}`, transfer: c.transfer, points };
+    return { label: `${c.chart} · ${sourceLabel(c.sourceRunId, nameOf)}${marker}`, transfer: c.transfer, points };
   });
   return curves.sort((a, b) => Number(a.transfer) - Number(b.transfer) || a.label.localeCompare(b.label));
 }
 
-/** The clean accuracy of a run: its clean evaluation (the latest), else the accuracy stored with the run. */
+/** The clean accuracy of a run: its clean evaluation (the latest, of the model that speaks for it), else the accuracy stored with the run. */
 export function cleanOf(evals: readonly EvaluationRecord[], cleanAccuracy: number | null): number | null {
-  const clean = evals.filter((e) => e.attack === 'clean').reduce<EvaluationRecord | null>((a, e) => (a === null || e.id > a.id ? e : a), null);
+  const clean = currentModelEvaluations(evals).filter((e) => e.attack === 'clean').reduce<EvaluationRecord | null>((a, e) => (a === null || e.id > a.id ? e : a), null);
   return clean?.accuracy ?? (cleanAccuracy !== null && Number.isFinite(cleanAccuracy) ? cleanAccuracy : null);
 }
 

@@ -1,5 +1,6 @@
 // Summary numbers and the CSV export of the Compare page.
 import { type EpochMetrics, type EvaluationRecord, type RunDetail } from '../../../shared/contract';
+import { checkpointMarker } from '../../../shared/model-evaluations';
 import { statOf, type SeedGroup, type SeedStat, type SeedValue } from '../../../shared/seed-stats';
 import { groupClean } from './seed-view';
 import { type ParamRow } from './config-diff';
@@ -101,7 +102,8 @@ export function compareCsv(runs: readonly ComparedRun[], params: readonly ParamR
     const head = [run.id, run.name, run.role];
     for (const p of params) rows.push([...head, 'param', p.key, null, null, null, null, null, null, p.values[i] ?? '']);
     for (const e of epochs) for (const [k, v] of Object.entries(e.metrics)) rows.push([...head, 'epoch', k, e.epoch, null, null, null, null, null, v]);
-    for (const ev of evaluations) rows.push([...head, 'evaluation', 'accuracy', null, ev.attack, ev.norm, ev.epsilon, ev.steps, ev.sourceRunId, ev.accuracy]);
+    // a checkpoint's number is named so ("accuracy (epoch 3 checkpoint)"), never taken for the final model's
+    for (const ev of evaluations) rows.push([...head, 'evaluation', ev.modelEpoch == null ? 'accuracy' : `accuracy (${checkpointMarker(ev.modelEpoch)})`, null, ev.attack, ev.norm, ev.epsilon, ev.steps, ev.sourceRunId, ev.accuracy]);
   });
   return toCsv(COMPARE_CSV_HEADER, rows);
 }

@@ -2,7 +2,7 @@
 // group, its mean over the seeds with a ±std band. The numbers per ε come from the shared aggregation's seed keys.
 import { type RunDetail } from '../../../shared/contract';
 import { type SeedGroup, type SeedStat } from '../../../shared/seed-stats';
-import { cleanOf, evalMeasures, measureCurves, sourceLabel, type MeasureCurve } from '../charts/eval-series';
+import { checkpointSuffix, cleanOf, evalMeasures, measureCurves, sourceLabel, type MeasureCurve } from '../charts/eval-series';
 import { color, type Series } from '../charts/series';
 import { runDefenceText } from './run-defence';
 import { bandOf, groupClean } from './seed-view';
@@ -57,8 +57,8 @@ export function compareEvalCharts(input: EvalChartsInput): EvalChart[] {
       const points = c.points.map((p) => ({ x: p.x, y: p.y }));
       if (clean !== null && !points.some((p) => p.x === 0)) points.unshift({ x: 0, y: clean });
       const source = c.ensemble ? 'worst case per example' : sourceLabel(c.sourceRunId, nameOf);
-      // named by defence: several defences of one experiment are told apart
-      add(c, [{ label: `${r.name} (${runDefenceText(r)}) · ${source}`, color: colorOf(r.id), dashed: c.transfer, markers: true, points }]);
+      // named by defence: several defences of one experiment are told apart; a checkpoint's numbers say so
+      add(c, [{ label: `${r.name} (${runDefenceText(r)})${checkpointSuffix(r.evaluations)} · ${source}`, color: colorOf(r.id), dashed: c.transfer, markers: true, points }]);
     }
   }
   // attacks first, ensembles (which combine them) after

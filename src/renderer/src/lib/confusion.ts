@@ -1,20 +1,26 @@
 // What the run page's confusion matrices show: which evaluations can have one, how each is named, and the table's totals.
 import { type ConfusionRecord, type EvaluationRecord } from '../../../shared/contract';
-import { attackLabel, sourceLabel } from '../charts/eval-series';
+import { currentModelEpoch, type ModelEpoch } from '../../../shared/model-evaluations';
+import { attackLabel, modelSuffix, sourceLabel } from '../charts/eval-series';
 
-/** The run's latest clean evaluation (the clean matrix), or null. */
-export function cleanEvaluation(evaluations: readonly EvaluationRecord[]): EvaluationRecord | null {
-  return evaluations.filter((e) => e.attack === 'clean').at(-1) ?? null;
+/**
+ * The latest clean evaluation of one model (the clean matrix beside that model's attack), or null; by default of the
+ * model that speaks for the run (src/shared/model-evaluations.ts).
+ */
+export function cleanEvaluation(evaluations: readonly EvaluationRecord[], modelEpoch: ModelEpoch = currentModelEpoch(evaluations.map((e) => e.modelEpoch))): EvaluationRecord | null {
+  return evaluations.filter((e) => e.attack === 'clean' && (e.modelEpoch ?? null) === modelEpoch).at(-1) ?? null;
 }
 
-/** The attack evaluations one can pick, oldest first. */
+/** The attack evaluations one can pick: those of the model that speaks for the run first, each group oldest first. */
 export function attackEvaluations(evaluations: readonly EvaluationRecord[]): EvaluationRecord[] {
-  return evaluations.filter((e) => e.attack !== 'clean');
+  const current = currentModelEpoch(evaluations.map((e) => e.modelEpoch));
+  const attacks = evaluations.filter((e) => e.attack !== 'clean');
+  return [...attacks.filter((e) => (e.modelEpoch ?? null) === current), ...attacks.filter((e) => (e.modelEpoch ?? null) !== current)];
 }
 
-/** "PGD-20 ∞ ε 0.2 · white-box · 128 images". */
+/** "PGD-20 ∞ ε 0.2 · white-box · 128 images", with " · epoch 3 checkpoint" for a checkpoint's. */
 export function evaluationOption(e: EvaluationRecord, nameOf: (runId: string) => string): string {
-  return `${attackLabel(e)} ε ${e.epsilon} · ${sourceLabel(e.sourceRunId, nameOf)} · ${e.count} images`;
+  return `${attackLabel(e)} ε ${e.epsilon} · ${sourceLabel(e.sourceRunId, nameOf)} · ${e.count} images${modelSuffix(e)}`;
 }
 
 /** Row sums (examples per true class), column sums (predictions per class), the diagonal and the whole. */

@@ -1,16 +1,5 @@
-// CSV text (RFC 4180 quoting) and a browser download for it.
-
-export type CsvCell = string | number | boolean | null | undefined;
-
-function cell(v: CsvCell): string {
-  if (v === null || v === undefined) return '';
-  const s = String(v);
-  return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
-}
-
-export function toCsv(header: readonly string[], rows: readonly (readonly CsvCell[])[]): string {
-  return [header, ...rows].map((r) => r.map(cell).join(',')).join('\r\n') + '\r\n';
-}
+// A browser download of CSV text (src/shared/csv.ts writes it) or of any data:/blob: URL.
+export { toCsv, type CsvCell } from '../../../shared/csv';
 
 /** Saves a URL (data: or blob:) under `filename` through an <a download> click: a browser download; Electron asks where. */
 export function downloadUrl(filename: string, url: string): void {

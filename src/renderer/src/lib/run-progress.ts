@@ -98,12 +98,29 @@ export function runErrorText(status: string, error: string, resumable: boolean):
   return `This run ${STATUS_WORDS[status] ?? status}: ${message}${hint}`;
 }
 
+/** What the evaluation helpers read of a run (a run without `epochsDone` finished none). */
+type RunForEvaluation = { status: string; epochsDone?: number; kind?: string; artifacts: readonly { kind: string }[] };
+
+/**
+ * The epoch whose checkpoint the run page offers to evaluate ("Evaluate epoch N", the lab's evaluateCheckpoint): a
+ * stopped run that finished an epoch but has no model; null otherwise.
+ */
+export function checkpointToEvaluate(run: RunForEvaluation): number | null {
+  const epochs = run.epochsDone ?? 0;
+  if (run.kind === 'imported' || !RESUMABLE_STATUSES.has(run.status) || epochs < 1) return null;
+  return run.artifacts.some((a) => a.kind === 'model') ? null : epochs;
+}
+
 /** What the evaluations panel says while a run has none: the attack suite runs only after training that finishes. */
-export function evaluationsEmptyText(run: { status: string; artifacts: readonly { kind: string }[] }): string {
+export function evaluationsEmptyText(run: RunForEvaluation): string {
   const hasModel = run.artifacts.some((a) => a.kind === 'model');
   if (run.status === 'queued' || run.status === 'running') return 'No evaluations yet: the attack suite runs after training.';
   if (run.status === 'completed') return 'No evaluations.';
   if (!hasModel) {
+    const epoch = checkpointToEvaluate(run);
+    if (epoch !== null) {
+      return `No evaluations: training did not finish, so there is no final model to attack. Resuming it finishes training, and its attack suite then runs; or evaluate epoch ${epoch} to run the suite on that epoch's checkpoint now (its numbers are marked "epoch ${epoch} checkpoint").`;
+    }
     const resume = RESUMABLE_STATUSES.has(run.status) ? ' Resuming it finishes training, and its attack suite then runs.' : '';
     return `No evaluations: training did not finish, so there is no model to attack.${resume}`;
   }

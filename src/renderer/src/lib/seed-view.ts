@@ -2,6 +2,7 @@
 // with its ±std band for Compare. Pure functions over the shared aggregation (src/shared/seed-stats.ts).
 import { type EpochMetrics, type RunDetail, type RunSummary } from '../../../shared/contract';
 import { hasSeedSpread, headlineOf, seedGroupKey, seedGroups, statOf, type SeedGroup, type SeedStat } from '../../../shared/seed-stats';
+import { currentModelEpoch } from '../../../shared/model-evaluations';
 import { cleanOf } from '../charts/eval-series';
 import { type Series } from '../charts/series';
 import { DASH, num, pct } from './format';
@@ -70,7 +71,8 @@ export function groupClean(group: SeedGroup, runs: readonly Pick<RunDetail, 'id'
   if (evaluated) return evaluated;
   const values = group.members.flatMap((m) => {
     const r = runs.find((x) => x.id === m.runId);
-    const v = r ? cleanOf(r.evaluations, r.cleanAccuracy) : null;
+    // seed statistics are of final models only (src/shared/seed-stats.ts): a run known only at a checkpoint is left out
+    const v = r && currentModelEpoch(r.evaluations.map((e) => e.modelEpoch)) === null ? cleanOf(r.evaluations, r.cleanAccuracy) : null;
     return v === null ? [] : [{ seed: m.seed, runId: m.runId, value: v }];
   });
   return values.length > 0 ? statOf(values) : undefined;

@@ -52,6 +52,7 @@ export function evaluation(over: Partial<EvaluationRecord>): EvaluationRecord {
     hasMask: false,
     createdAt: '2025-01-01T00:00:00.000Z',
     hasGallery: false,
+    modelEpoch: null,
     ...over,
   };
 }

@@ -38,7 +38,7 @@ describe('results table', () => {
 });
 
 describe('robustness table', () => {
-  const ens = (over: Partial<EnsembleRecord>): EnsembleRecord => ({ norm: 'infinity', epsilon: 0.3, subset: { dataset: 'mnist-sample', splitSeed: 0, size: 500, indicesHash: 'abcdef0123456789' }, evaluationIds: [], attacks: [], accuracy: 0, correct: 0, count: 500, interval: { low: 0, high: 0 }, flags: [], ...over });
+  const ens = (over: Partial<EnsembleRecord>): EnsembleRecord => ({ norm: 'infinity', epsilon: 0.3, subset: { dataset: 'mnist-sample', splitSeed: 0, size: 500, indicesHash: 'abcdef0123456789' }, evaluationIds: [], attacks: [], accuracy: 0, correct: 0, count: 500, interval: { low: 0, high: 0 }, flags: [], modelEpoch: null, ...over });
 
   it('shows per ε the worst white-box number or ensemble with its image count, ignoring transfer attacks', () => {
     const base = runDetail({ id: 'run_b1', evaluations: [evaluation({ id: 1, accuracy: 0.99 }), evaluation({ id: 2, attack: 'pgd', epsilon: 0.1, steps: 20, accuracy: 0.2, count: 2000 }), evaluation({ id: 3, attack: 'pgd', epsilon: 0.3, steps: 20, accuracy: 0, count: 2000 })] });

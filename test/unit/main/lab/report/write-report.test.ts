@@ -9,7 +9,7 @@ import { ExperimentConfigSchema, type RunRole } from '../../../../../src/shared/
 import { openStore, type NewEvaluation, type Store } from '../../../../../src/main/lab/store';
 import { EVALUATION_COLUMNS, writeReport } from '../../../../../src/main/lab/report/write-report';
 import { LabError } from '../../../../../src/shared/errors';
-import { csvRecords } from './csv-parse';
+import { csvRecords } from '../../../shared/csv-parse';
 
 const ODD_METRIC = 'top,"k" acc';
 let dir: string;
@@ -100,6 +100,7 @@ describe('writeReport', () => {
       loss: cell(e.spec?.loss ?? null), targets: cell(e.spec?.targets ?? null), queries: cell(e.spec?.queries ?? null), p_init: cell(e.spec?.pInit ?? null), attack_seed: cell(e.spec?.seed ?? null),
       correct: String(e.correct), ci_low: String(e.interval.low), ci_high: String(e.interval.high), zero_grad_fraction: cell(e.zeroGradFraction),
       dataset: cell(e.subset?.dataset ?? null), split_seed: cell(e.subset?.splitSeed ?? null), indices_hash: cell(e.subset?.indicesHash ?? null), flags: e.flags.map((f) => f.reason).join(' | '),
+      model_epoch: cell(e.modelEpoch),
     })));
     expect(records).toEqual(expected);
     expect(records).toHaveLength(7);
