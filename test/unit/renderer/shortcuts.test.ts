@@ -16,7 +16,7 @@ function actions(keys: readonly (string | Partial<KeyPress>)[], gap = 100): Shor
 
 describe('shortcut table', () => {
   it('holds the issue\'s shortcuts, each key sequence once', () => {
-    expect(SHORTCUTS.map((s) => s.keys.join(' '))).toEqual(['/', '?', 'g e', 'g c', 'g n', 'g g']);
+    expect(SHORTCUTS.map((s) => s.keys.join(' '))).toEqual(['/', '?', 'g e', 'g c', 'g n', 'g g', 'g s']);
     expect(new Set(SHORTCUTS.map((s) => s.keys.join(' '))).size).toBe(SHORTCUTS.length);
     for (const s of SHORTCUTS) expect(s.description).not.toBe('');
     expect(keysText(['g', 'e'])).toBe('g then e');
@@ -31,6 +31,7 @@ describe('shortcut matcher', () => {
     expect(actions(['g', 'c'])).toEqual([{ kind: 'go', page: 'compare' }]);
     expect(actions(['g', 'n'])).toEqual([{ kind: 'go', page: 'new' }]);
     expect(actions(['g', 'g'])).toEqual([{ kind: 'go', page: 'gallery' }]);
+    expect(actions(['g', 's'])).toEqual([{ kind: 'go', page: 'sweeps' }]);
     for (const s of SHORTCUTS) expect(actions(s.keys)).toEqual([s.action]);
   });
 

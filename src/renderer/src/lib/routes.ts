@@ -1,15 +1,15 @@
 // Hash routes of the app: parsing `#/page/arg?query` and building links, kept free of Svelte so it is unit-testable.
 
-export type PageName = 'experiments' | 'new' | 'run' | 'compare' | 'gallery' | 'export';
+export type PageName = 'experiments' | 'new' | 'run' | 'compare' | 'gallery' | 'export' | 'sweeps';
 
 export interface Route {
   page: PageName;
-  /** Path argument after the page (the run id of #/run/<id>). */
+  /** Path argument after the page (the run id of #/run/<id>, the sweep id or `new` of #/sweeps/…). */
   arg: string | null;
   query: URLSearchParams;
 }
 
-const PAGES: readonly PageName[] = ['experiments', 'new', 'run', 'compare', 'gallery', 'export'];
+const PAGES: readonly PageName[] = ['experiments', 'new', 'run', 'compare', 'gallery', 'export', 'sweeps'];
 
 /** Unknown or empty hashes land on the Experiments page. */
 export function parseHash(hash: string): Route {
@@ -31,6 +31,9 @@ export function href(page: PageName, arg?: string | null, query?: Record<string,
 }
 
 export const runHref = (runId: string): string => href('run', runId);
+/** #/sweeps/<id>; #/sweeps/new is the New-sweep form (sweep ids start with `swp_`). */
+export const sweepHref = (sweepId: string): string => href('sweeps', sweepId);
+export const NEW_SWEEP_ARG = 'new';
 export const compareHref = (runIds: readonly string[]): string => href('compare', null, { runs: runIds.join(',') });
 
 /** Run ids from `?runs=a,b,c`: blanks and duplicates dropped, order kept. */

@@ -18,6 +18,7 @@ export const SHORTCUTS: readonly Shortcut[] = [
   { keys: ['g', 'c'], description: 'Go to Compare', action: { kind: 'go', page: 'compare' } },
   { keys: ['g', 'n'], description: 'Go to New experiment', action: { kind: 'go', page: 'new' } },
   { keys: ['g', 'g'], description: 'Go to Gallery', action: { kind: 'go', page: 'gallery' } },
+  { keys: ['g', 's'], description: 'Go to Sweeps', action: { kind: 'go', page: 'sweeps' } },
 ];
 
 /** The longest pause between the keys of a sequence (`g` then `e`). */
