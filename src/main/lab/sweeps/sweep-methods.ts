@@ -40,7 +40,8 @@ const baseRunKey = (input: NewRunInput): string => JSON.stringify({ ...input.con
  * (same seeds, model, data, split, attack suite), so the axes only change what the adv runs train with. Null otherwise.
  */
 function sharedBase(spec: SweepSpec, cells: readonly Planned[]): Planned | null {
-  if (cells.length < 2 || !cells.every((c) => c.config.runs.includes('base'))) return null;
+  // a cell must keep an adv run of its own: with base runs only there is nothing to share them with
+  if (cells.length < 2 || !cells.every((c) => c.config.runs.includes('base') && c.config.runs.includes('adv'))) return null;
   const keys = cells.map((c) => c.inputs.filter((i) => i.role === 'base').map(baseRunKey).join('\n'));
   if (keys.some((k) => k !== keys[0])) return null;
   const first = cells[0]!.config;

@@ -79,6 +79,9 @@ describe('sweeps on this host', () => {
     expect(detail.baseRuns).toEqual([]);
     expect(detail.cells.map((c) => c.runs.map((r) => `${r.role}:${r.seed}`))).toEqual([['base:1', 'adv:1', 'base:2', 'adv:2'], ['base:1', 'adv:1', 'base:2', 'adv:2']]);
     await lab.cancelSweep({ sweepId: sweep.id });
+    // base runs only: every cell trains its own, there is no adv run to share them with
+    const baseOnly = await lab.planSweep({ spec: spec({ base: tinyConfig({ runs: ['base'] }), axes: [{ path: 'advReg.multiplier', values: [0.1, 0.2] }] }) });
+    expect([baseOnly.sharedBase, baseOnly.runs]).toEqual([false, 2]);
   });
 
   it('refuses a bad axis, a bad value and a 1,001-cell grid without yes, and stores nothing', async () => {
@@ -89,6 +92,24 @@ describe('sweeps on this host', () => {
     await expect(lab.createSweep({ spec: spec({ axes: [big, { path: 'advReg.advStepSize', values: Array.from({ length: 13 }, (_, i) => (i + 1) / 100) }] }) })).rejects.toMatchObject({ field: 'yes' });
     await expect(lab.createSweep({ spec: spec({ axes: [] }) })).rejects.toMatchObject({ code: 'invalid_argument', field: 'spec.axes' });
     expect([await lab.listExperiments({}), await lab.listSweeps({}), await lab.listJobs({})]).toEqual([[], [], []]);
+  });
+
+  it('survives a restart of its host: reopened, resume finishes the rest and trains no completed run again', async () => {
+    const sweep = await lab.createSweep({ spec: spec({ axes: [{ path: 'advReg.multiplier', values: [0.1, 0.2, 0.5] }] }), workers: 1 });
+    const firstAdv = (await lab.getSweep({ sweepId: sweep.id })).cells[0]!.runs[0]!.id;
+    await waitForEvent(lab, 'run-status', (e) => e.runId === firstAdv && e.status === 'completed');
+    await lab.close();
+    lab = await createLabService({ home: home.home });
+    const reopened = await lab.getSweep({ sweepId: sweep.id });
+    const doneBefore = [...reopened.baseRuns, ...reopened.cells.flatMap((c) => c.runs)].filter((r) => r.status === 'completed');
+    expect(doneBefore.map((r) => r.id)).toEqual(expect.arrayContaining([reopened.baseRuns[0]!.id, firstAdv]));
+    await lab.resumeSweep({ sweepId: sweep.id });
+    await lab.whenIdle();
+    const done = await lab.getSweep({ sweepId: sweep.id });
+    expect(done.status).toBe('completed');
+    const all = [...done.baseRuns, ...done.cells.flatMap((c) => c.runs)];
+    for (const r of doneBefore) expect(all.find((x) => x.id === r.id)!.finishedAt).toBe(r.finishedAt);
+    for (const r of all) expect((await lab.getMetrics({ runId: r.id })).epochs).toHaveLength(1);
   });
 
   it('cancel stops what has not finished; resume trains only that, never a completed run again', async () => {
