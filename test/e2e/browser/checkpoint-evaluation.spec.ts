@@ -38,7 +38,7 @@ function stoppable(): ExperimentConfigInput {
 }
 
 /** Creates the run and cancels it as soon as its first epoch is stored; resolves with the run once it is cancelled. */
-async function cancelledAfterFirstEpoch(): Promise<string> {
+async function cancelledAfterFirstEpoch(config: ExperimentConfigInput = stoppable()): Promise<string> {
   let runId = '';
   const firstEpoch = new Promise<void>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`no first epoch in 120 s:\n${lab.log()}`)), 120_000);
@@ -49,7 +49,7 @@ async function cancelledAfterFirstEpoch(): Promise<string> {
       resolve();
     });
   });
-  runId = (await api.createExperiment({ config: stoppable() })).runs[0]!.id;
+  runId = (await api.createExperiment({ config })).runs[0]!.id;
   await firstEpoch;
   const run = await api.cancelRun({ runId });
   expect(run.status).toBe('cancelled');
@@ -91,4 +91,32 @@ test('a cancelled run is evaluated at its epoch 1 checkpoint from its page, each
   await expect(page.getByRole('combobox', { name: 'Run: run' }).locator('option:checked')).toContainText('cancelled');
   await expect(page.getByTestId('gallery-pane').first()).not.toContainText('This run has no gallery');
   expect(watch.problems).toEqual([]);
+});
+
+test('a checkpoint evaluation in progress stops from its card; the run can be evaluated again', async ({ page }) => {
+  test.setTimeout(120_000);
+  // PGD with 500 steps and 2 restarts on 512 images: several seconds a batch, long enough to stop it while it runs
+  const slow = { ...stoppable(), name: 'e2e-checkpoint-stop', data: { dataset: { kind: 'mnist-sample' }, trainSize: 600, testSize: 512 }, attacks: [{ attack: 'pgd', epsilons: [0.3], steps: 500, restarts: 2 }] };
+  const runId = await cancelledAfterFirstEpoch(slow as ExperimentConfigInput);
+  await page.goto(`${lab.url}#/run/${runId}`);
+  const evaluate = page.getByTestId('evaluate-checkpoint');
+  const ended = new Promise<string>((resolve) => {
+    const off = api.onJobFinished((e) => {
+      if (e.runId !== runId) return;
+      off();
+      resolve(e.outcome);
+    });
+  });
+  await evaluate.click();
+  const card = page.getByTestId('checkpoint-progress');
+  await expect(card).toBeVisible();
+  // running: a batch of the suite reported
+  await expect(card).toContainText('batch', { timeout: 60_000 });
+  await page.getByTestId('stop-checkpoint').click();
+  expect(await ended).toBe('cancelled');
+  await expect(card).toBeHidden();
+  await expect(evaluate).toBeEnabled();
+  await expect(evaluate).toHaveText('Evaluate epoch 1');
+  await expect(page.getByTestId('run-status')).toHaveText(/cancelled/i);
+  expect((await api.listJobs({})).filter((j) => j.runId === runId)).toEqual([]);
 });
