@@ -133,6 +133,11 @@ export interface RunSummary {
   earlyStop?: EarlyStop | null;
   /** The training settings a runs table compares at a glance (from the run's config). */
   training?: RunTraining;
+  /**
+   * The epoch checkpoint the clean and robust accuracy above were measured on (a run evaluated before its training
+   * finished, src/shared/model-evaluations.ts); null for the run's saved model or when it has no numbers.
+   */
+  measuredEpoch?: number | null;
 }
 
 /** A run's data and optimiser settings, as its config holds them. */

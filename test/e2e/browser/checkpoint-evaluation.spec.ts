@@ -90,6 +90,11 @@ test('a cancelled run is evaluated at its epoch 1 checkpoint from its page, each
   await expect(pick.locator('option:checked')).toContainText('epoch 1 checkpoint');
   await expect(page.getByRole('combobox', { name: 'Run: run' }).locator('option:checked')).toContainText('cancelled');
   await expect(page.getByTestId('gallery-pane').first()).not.toContainText('This run has no gallery');
+
+  // the runs table says which weights its clean accuracy is of
+  await page.goto(`${lab.url}#/experiments`);
+  const row = page.locator(`tr[data-run-id="${runId}"]`);
+  await expect(row.getByTestId('measured-epoch')).toHaveText('epoch 1 checkpoint');
   expect(watch.problems).toEqual([]);
 });
 

@@ -1,6 +1,7 @@
 // `rlab ls`: every run with its role, status, accuracies, engine and timing.
 import { type RunSummary } from '../../../shared/contract';
 import { comparableHeadlines, headlineName, referenceHeadline } from '../../../shared/headline';
+import { checkpointMarker } from '../../../shared/model-evaluations';
 import { ListRunsRequestSchema, RunStatusSchema } from '../../../shared/schemas';
 import { type FlagSpec, Flags, parseArgs, positionals } from '../args';
 import { type Command, EXIT_OK, JSON_FLAG, printJson, withLab } from '../command';
@@ -17,6 +18,9 @@ const FLAGS: readonly FlagSpec[] = [
   JSON_FLAG,
 ];
 
+/** A checkpoint's clean accuracy says so: "61.00% (epoch 1 checkpoint)". */
+const cleanText = (r: RunSummary): string => (r.cleanAccuracy !== null && r.measuredEpoch != null ? `${percent(r.cleanAccuracy)} (${checkpointMarker(r.measuredEpoch)})` : percent(r.cleanAccuracy));
+
 /** Robust accuracies are ranked only against the headline most runs share; any other headline is marked incomparable. */
 export function runsTable(runs: readonly RunSummary[]): string {
   const reference = referenceHeadline(runs);
@@ -27,7 +31,7 @@ export function runsTable(runs: readonly RunSummary[]): string {
   const header = reference ? `robust (${headlineName(reference)})` : 'robust';
   return table(
     ['id', 'name', 'kind', 'status', 'clean', header, 'engine', 'started', 'duration'],
-    runs.map((r) => [r.id, r.name, r.kind === 'imported' ? 'imported' : r.role, r.status, percent(r.cleanAccuracy), robust(r), r.backend ?? '—', when(r.startedAt), duration(r.durationMs)]),
+    runs.map((r) => [r.id, r.name, r.kind === 'imported' ? 'imported' : r.role, r.status, cleanText(r), robust(r), r.backend ?? '—', when(r.startedAt), duration(r.durationMs)]),
   );
 }
 

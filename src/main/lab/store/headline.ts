@@ -84,10 +84,10 @@ export function makeHeadlineUpdater(ctx: StoreContext, ensemble: (members: reado
   const attacks = ctx.db.prepare<[string, number | null, string, number, number], EvaluationRow>(
     `SELECT ${EVALUATION_COLUMNS} FROM evaluations WHERE run_id = ? AND model_epoch IS ? AND attack <> 'clean' AND norm = ? AND abs(epsilon - ?) <= ? AND subset IS NOT NULL ORDER BY id`,
   );
-  const update = ctx.db.prepare('UPDATE runs SET clean_accuracy = ?, robust_accuracy = ?, robust_label = ?, headline = ? WHERE id = ?');
+  const update = ctx.db.prepare('UPDATE runs SET clean_accuracy = ?, robust_accuracy = ?, robust_label = ?, headline = ?, measured_epoch = ? WHERE id = ?');
   return (runId) => {
     const model = currentModelEpoch(models.all(runId));
     const h = headlineOf(attacks.all(runId, model, HEADLINE_NORM, HEADLINE_EPSILON, EPSILON_TOLERANCE).map(toEvaluation), ensemble);
-    update.run(clean.get(runId, model) ?? null, h?.accuracy ?? null, h ? headlineName(h) : null, h ? encodeJson(h) : null, runId);
+    update.run(clean.get(runId, model) ?? null, h?.accuracy ?? null, h ? headlineName(h) : null, h ? encodeJson(h) : null, model, runId);
   };
 }

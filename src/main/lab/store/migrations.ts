@@ -255,6 +255,8 @@ ALTER TABLE evaluations ADD COLUMN predictions BLOB;
  */
 const V6_EVALUATION_MODEL_EPOCH = `
 ALTER TABLE evaluations ADD COLUMN model_epoch INTEGER CHECK (model_epoch IS NULL OR model_epoch >= 1);
+-- the checkpoint a run's clean_accuracy and headline were measured on; NULL for its saved model (or no numbers yet)
+ALTER TABLE runs ADD COLUMN measured_epoch INTEGER CHECK (measured_epoch IS NULL OR measured_epoch >= 1);
 `;
 
 /**

@@ -34,6 +34,7 @@ export type RunSummaryTuple = [
   outputKind: 'logits' | 'probabilities' | null,
   defence: string | null,
   earlyStop: string | null,
+  measuredEpoch: number | null,
   dataset: string | null,
   trainSize: number | null,
   testSize: number | null,
@@ -46,7 +47,7 @@ export type RunSummaryTuple = [
 export const RUN_SUMMARY_COLUMNS = `
   r.id, r.experiment_id, e.name, r.name, r.role, r.status,
   r.created_at, r.started_at, r.finished_at, r.epochs_done, r.epochs,
-  r.clean_accuracy, r.robust_accuracy, r.robust_label, r.backend, r.tags, r.error, r.seed, r.headline, r.kind, r.output_kind, r.defence, r.early_stop,
+  r.clean_accuracy, r.robust_accuracy, r.robust_label, r.backend, r.tags, r.error, r.seed, r.headline, r.kind, r.output_kind, r.defence, r.early_stop, r.measured_epoch,
   CASE json_extract(r.config, '$.data.dataset.kind') WHEN 'imported' THEN 'imported:' || json_extract(r.config, '$.data.dataset.id') ELSE json_extract(r.config, '$.data.dataset.kind') END, json_extract(r.config, '$.data.trainSize'),
   json_extract(r.config, '$.data.testSize'), json_extract(r.config, '$.hparams.batchSize'), json_extract(r.config, '$.hparams.learningRate'),
   json_extract(r.config, '$.hparams.optimizer')`;
@@ -60,7 +61,7 @@ export function durationMs(startedAt: string | null, finishedAt: string | null):
 }
 
 export function toRunSummary(t: RunSummaryTuple): RunSummary {
-  const [id, experimentId, experimentName, name, role, status, createdAt, startedAt, finishedAt, epochsDone, epochs, cleanAccuracy, robustAccuracy, robustLabel, backend, tags, error, seed, headline, kind, outputKind, defence, earlyStop, ...setup] = t;
+  const [id, experimentId, experimentName, name, role, status, createdAt, startedAt, finishedAt, epochsDone, epochs, cleanAccuracy, robustAccuracy, robustLabel, backend, tags, error, seed, headline, kind, outputKind, defence, earlyStop, measuredEpoch, ...setup] = t;
   return {
     id,
     experimentId,
@@ -86,6 +87,7 @@ export function toRunSummary(t: RunSummaryTuple): RunSummary {
     outputKind,
     defence: defence === null ? null : decodeJson<Defence>(defence),
     earlyStop: earlyStop === null ? null : decodeJson<EarlyStop>(earlyStop),
+    measuredEpoch,
     ...trainingOf(setup),
   };
 }

@@ -24,6 +24,13 @@ describe('CLI robustness output', () => {
     expect(lines[4]).toMatch(/^run_c1 .* 90\.00% \(incomparable: FGSM ∞ ε0\.2, 400 images\)/);
   });
 
+  it('rlab ls marks the clean accuracy of a run measured only at a checkpoint', () => {
+    const lines = runsTable([runDetail({ id: 'run_k1', status: 'cancelled', cleanAccuracy: 0.61, measuredEpoch: 1 }), runDetail({ id: 'run_f1', cleanAccuracy: 0.97, measuredEpoch: null })]).split('\n');
+    expect(lines[2]).toMatch(/^run_k1 .* 61\.00% \(epoch 1 checkpoint\) /);
+    expect(lines[3]).toMatch(/^run_f1 .* 97\.00% /);
+    expect(lines[3]).not.toMatch(/checkpoint/);
+  });
+
   it('a flagged number is printed as possibly overstated with its reason', () => {
     const reason = 'possibly overstated: accuracy rises from 10.0% at ε0.1 to 30.0% at ε0.2 under the same attack';
     const spec = resolveAttack({ attack: 'pgd', norm: 'infinity', epsilon: 0.2 });

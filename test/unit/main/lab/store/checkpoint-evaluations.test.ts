@@ -61,6 +61,8 @@ describe('checkpoint evaluations', () => {
     store.recordEvaluation(measured(fgsm, '11110000', { modelEpoch: 2 }));
     const run = store.getRunSummary(adv);
     expect(run.cleanAccuracy).toBe(6 / 8);
+    // the run list says which weights these numbers are of
+    expect([run.measuredEpoch, store.listRuns().find((r) => r.id === adv)!.measuredEpoch]).toEqual([2, 2]);
     // epoch 2 has only FGSM: its number, not epoch 1's PGD, and named for its checkpoint
     expect(run.headline).toMatchObject({ attack: 'FGSM', accuracy: 4 / 8, modelEpoch: 2 });
     expect(run.robustLabel).toBe('FGSM ∞ ε0.2, 8 images (epoch 2 checkpoint)');
@@ -76,6 +78,7 @@ describe('checkpoint evaluations', () => {
     store.recordEvaluation(measured(pgd, '11111111', { modelEpoch: 3 }));
     const run = store.getRunSummary(adv);
     expect(run.cleanAccuracy).toBe(4 / 8);
+    expect(run.measuredEpoch).toBeNull();
     expect(run.headline).toMatchObject({ attack: 'FGSM', accuracy: 2 / 8 });
     expect(run.headline!.modelEpoch).toBeUndefined();
     expect(run.robustLabel).toBe('FGSM ∞ ε0.2, 8 images');
