@@ -57,6 +57,8 @@ export class JobRunner {
   private readonly slots: Slot[] = [];
   /** Slots the host keeps; more are added for a sweep and retired (their workers stopped) once the queue is empty. */
   private readonly baseSlots: number;
+  /** Workers of retired slots on their way out; the host waits for them when it closes. */
+  private retiring: Promise<void>[] = [];
   private pumping = false;
   private closed = false;
   /** Set by stopTaking(): the active job runs on, no further one starts. */
@@ -107,9 +109,11 @@ export class JobRunner {
     return this.running.find((a) => a.runId === runId) ?? null;
   }
 
-  /** Every supervisor, for closing. */
-  get supervisors(): WorkerSupervisor[] {
-    return this.slots.map((s) => s.supervisor);
+  /** Stops every slot's worker, and waits for those of retired slots, so no engine process outlives the host. */
+  async stopWorkers(): Promise<void> {
+    const retiring = this.retiring;
+    this.retiring = [];
+    await Promise.all([...this.slots.map((s) => s.supervisor.stop()), ...retiring]);
   }
 
   /** Starts queued jobs while a slot is free. */
@@ -127,7 +131,10 @@ export class JobRunner {
     if (this.activeJobs.length > 0 || this.pumping) return;
     if (!this.closed && this.deps.store.isOpen && this.deps.store.nextJob() !== null) return;
     // nothing left to run: the extra workers a sweep asked for give their memory back
-    for (const extra of this.slots.splice(this.baseSlots)) void extra.supervisor.stop();
+    for (const extra of this.slots.splice(this.baseSlots)) {
+      const gone: Promise<void> = extra.supervisor.stop().finally(() => (this.retiring = this.retiring.filter((p) => p !== gone)));
+      this.retiring.push(gone);
+    }
     const waiters = this.idleWaiters;
     this.idleWaiters = [];
     waiters.forEach((w) => w());

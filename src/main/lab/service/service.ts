@@ -207,7 +207,7 @@ export async function createLabService(options: LabServiceOptions = {}): Promise
     if (cancelActive) await Promise.all(runner.running.map((a) => runner.cancelActive(a.runId, ctx.cancelGraceMs)));
     closed = true;
     runner.close();
-    await Promise.all(runner.supervisors.map((s) => s.stop()));
+    await runner.stopWorkers();
     await inspector.close();
     release();
     bus.clear();
