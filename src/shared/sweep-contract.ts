@@ -3,9 +3,9 @@ import { type RunStatus, type RunSummary } from './contract';
 import { type CellStatus } from './sweep-results';
 import { type AxisValue, type SweepSpec } from './sweep-spec';
 
-/** queued: nothing started · running · paused: its queue is unreachable (see `paused`) · done: every run completed ·
+/** queued: nothing started · running · completed: every run completed ·
  * failed: nothing left to run but some run failed · cancelled · interrupted: runs wait for `resume`. */
-export type SweepStatus = 'queued' | 'running' | 'paused' | 'completed' | 'failed' | 'cancelled' | 'interrupted';
+export type SweepStatus = 'queued' | 'running' | 'completed' | 'failed' | 'cancelled' | 'interrupted';
 
 export interface SweepSummary {
   id: string;
@@ -28,8 +28,6 @@ export interface SweepSummary {
    */
   baseExperimentId: string | null;
   cancelledAt: string | null;
-  /** Why the sweep is paused (its queue unreachable); null when not. */
-  paused: string | null;
 }
 
 export interface SweepCell {

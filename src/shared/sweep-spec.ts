@@ -11,7 +11,7 @@ export const SWEEP_CONFIRM_CELLS = 1000;
 export const SWEEP_MAX_CELLS = 10_000;
 export const SWEEP_MAX_AXES = 8;
 export const SWEEP_MAX_VALUES = 100;
-/** Most engine workers one host runs at once. */
+/** Most engine workers one host runs at once (the job runner's slot limit too). */
 export const SWEEP_MAX_WORKERS = 64;
 
 /**

@@ -10,7 +10,7 @@ export function sweepsTable(sweeps: readonly SweepSummary[]): string {
   return table(
     ['id', 'name', 'status', 'cells done', 'runs done', 'axes', 'created'],
     sweeps.map((s) => [
-      s.id, s.name, s.paused ? `paused: ${s.paused}` : s.status, `${s.cellsByStatus.done}/${s.cellCount}${s.cellCount < s.gridSize ? ` (of a grid of ${s.gridSize})` : ''}`,
+      s.id, s.name, s.status, `${s.cellsByStatus.done}/${s.cellCount}${s.cellCount < s.gridSize ? ` (of a grid of ${s.gridSize})` : ''}`,
       `${s.runs.completed}/${Object.values(s.runs).reduce((a, b) => a + b, 0)}`, s.spec.axes.map((a) => a.path).join(' × '), when(s.createdAt),
     ]),
   );
@@ -40,7 +40,7 @@ export function sweepTable(detail: SweepDetail): string {
   ]);
   const seeds = detail.spec.seeds ?? detail.spec.base.seeds;
   const about = [
-    `sweep ${detail.id} "${detail.name}": ${detail.status}${detail.paused ? ` (${detail.paused})` : ''}; ${progressLine(detail)}`,
+    `sweep ${detail.id} "${detail.name}": ${detail.status}; ${progressLine(detail)}`,
     `robust: ${robustName ?? 'the headline attack'}; mean ± std over seeds ${seeds.join(', ')}`,
   ];
   return `${about.join('\n')}\n${table(header, rows)}`;

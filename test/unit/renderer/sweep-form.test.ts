@@ -7,7 +7,8 @@ import { planSweep } from '../../../src/shared/sweep-plan';
 import { PlanSweepRequestSchema, SweepSpecSchema } from '../../../src/shared/sweep-spec';
 import { parseOrThrow } from '../../../src/shared/validate';
 import { NEW_SWEEP_ARG, href, parseHash, sweepHref } from '../../../src/renderer/src/lib/routes';
-import { axisValue, axisValues, commonAxis, errorKey, errorsOf, newAxisRow, newSweepForm, sweepRequest, toggleValue, type SweepForm } from '../../../src/renderer/src/lib/sweep-form';
+import { axisValues, commonAxis, errorKey, errorsOf, newAxisRow, newSweepForm, sweepRequest, toggleValue, type SweepForm } from '../../../src/renderer/src/lib/sweep-form';
+import { axisValueOf } from '../../../src/shared/sweep-spec';
 
 const base = presetConfig('quick');
 const form = (patch: Partial<SweepForm>): SweepForm => ({ ...newSweepForm(), ...patch });
@@ -31,8 +32,8 @@ describe('sweep form values', () => {
     expect(axisValues('true, false')).toEqual([true, false]);
     expect(axisValues('0.1,,0.2')).toEqual([0.1, '', 0.2]);
     expect(axisValues('   ')).toEqual([]);
-    expect(axisValue(' -2 ')).toBe(-2);
-    expect(axisValue('1.2.3')).toBe('1.2.3');
+    expect(axisValueOf(' -2 ')).toBe(-2);
+    expect(axisValueOf('1.2.3')).toBe('1.2.3');
   });
 
   it('toggles an enum value in the comma list', () => {

@@ -3,6 +3,7 @@
 // model its transfer attacks and gallery need.
 import { type JobFinishedEvent, type RunDetail, type RunStatus, type RunSummary } from '../../../shared/contract';
 import { LabError } from '../../../shared/errors';
+import { SWEEP_MAX_WORKERS } from '../../../shared/sweep-spec';
 import { type Store, type StoredJob } from '../store';
 import { type WorkerJob, type WorkerToHost } from '../worker/protocol';
 import { type WorkerExit } from '../worker/spawn';
@@ -50,8 +51,6 @@ export interface JobRunnerDeps {
   slots?: number;
 }
 
-/** Most engine workers one host runs. */
-export const MAX_SLOTS = 64;
 
 export class JobRunner {
   private readonly slots: Slot[] = [];
@@ -67,7 +66,7 @@ export class JobRunner {
 
   constructor(private readonly deps: JobRunnerDeps) {
     // no kick here: the queue starts when its host says so, never while the host is being put together
-    this.baseSlots = Math.min(MAX_SLOTS, Math.max(1, Math.floor(deps.slots ?? 1)));
+    this.baseSlots = Math.min(SWEEP_MAX_WORKERS, Math.max(1, Math.floor(deps.slots ?? 1)));
     this.addSlots(this.baseSlots);
   }
 
@@ -80,14 +79,14 @@ export class JobRunner {
     return this.slots.length;
   }
 
-  /** At least `n` slots (never fewer than now, at most MAX_SLOTS); new ones start their worker with their first job. */
+  /** At least `n` slots (never fewer than now, at most SWEEP_MAX_WORKERS); new ones start their worker with their first job. */
   ensureSlots(n: number): void {
     this.addSlots(n);
     this.kick();
   }
 
   private addSlots(n: number): void {
-    const want = Math.min(MAX_SLOTS, Math.max(1, Math.floor(n)));
+    const want = Math.min(SWEEP_MAX_WORKERS, Math.max(1, Math.floor(n)));
     while (this.slots.length < want) {
       const slot: Slot = { index: this.slots.length, supervisor: null as unknown as WorkerSupervisor, active: null };
       slot.supervisor = this.deps.supervisor(slot.index, { onMessage: (m) => this.handle(m, slot), onUnexpectedExit: (exit) => this.onWorkerExit(exit, slot) });

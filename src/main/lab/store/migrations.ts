@@ -262,8 +262,7 @@ ALTER TABLE runs ADD COLUMN measured_epoch INTEGER CHECK (measured_epoch IS NULL
 /**
  * Sweeps: a spec (base config, axes, seeds) and one cell per grid point run, each cell one experiment (deleting the
  * experiment deletes its cell). When no axis changes what the base model trains on, the base runs are trained once in
- * a shared experiment (base_experiment_id) instead of in every cell. `paused` says why the sweep's queue cannot be
- * reached; NULL when it can.
+ * a shared experiment (base_experiment_id) instead of in every cell.
  */
 const V7_SWEEPS = `
 CREATE TABLE sweeps (
@@ -274,7 +273,6 @@ CREATE TABLE sweeps (
   workers      INTEGER CHECK (workers IS NULL OR workers >= 1),
   base_experiment_id TEXT REFERENCES experiments(id) ON DELETE SET NULL,
   cancelled_at TEXT,
-  paused       TEXT,
   spec         TEXT NOT NULL CHECK (json_valid(spec))
 ) STRICT;
 CREATE TABLE sweep_cells (

@@ -26,13 +26,9 @@ export interface SweepsRepo {
   /** Newest first. */
   listSweeps(): SweepSummary[];
   getSweep(sweepId: string): SweepDetail;
-  /** The sweep a cell's experiment belongs to, if any. */
-  sweepOfExperiment(experimentId: string): string | null;
   /** The experiment of the base runs shared by the sweep whose cell `experimentId` is; null when there is none. */
   sharedBaseExperiment(experimentId: string): string | null;
   setSweepCancelled(sweepId: string, cancelled: boolean): SweepSummary;
-  /** Why the sweep cannot reach its queue now, or null when it can again. */
-  setSweepPaused(sweepId: string, reason: string | null): SweepSummary;
 }
 
 interface SweepRow {
@@ -43,7 +39,6 @@ interface SweepRow {
   workers: number | null;
   base_experiment_id: string | null;
   cancelled_at: string | null;
-  paused: string | null;
   spec: string;
   cell_count: number;
   run_counts: string;
@@ -51,7 +46,7 @@ interface SweepRow {
 
 const STATUSES: readonly RunStatus[] = ['queued', 'running', 'completed', 'failed', 'cancelled', 'interrupted'];
 
-const SUMMARY_SQL = `SELECT s.id, s.name, s.created_at, s.grid_size, s.workers, s.base_experiment_id, s.cancelled_at, s.paused, s.spec,
+const SUMMARY_SQL = `SELECT s.id, s.name, s.created_at, s.grid_size, s.workers, s.base_experiment_id, s.cancelled_at, s.spec,
   (SELECT count(*) FROM sweep_cells c WHERE c.sweep_id = s.id) AS cell_count,
   (SELECT json_group_object(status, n) FROM (SELECT r.status, count(*) AS n FROM runs r
      WHERE r.experiment_id IN (SELECT c.experiment_id FROM sweep_cells c WHERE c.sweep_id = s.id) OR r.experiment_id = s.base_experiment_id
@@ -59,11 +54,10 @@ const SUMMARY_SQL = `SELECT s.id, s.name, s.created_at, s.grid_size, s.workers, 
   FROM sweeps s`;
 
 /** One status for the whole sweep, from its runs' (see SweepStatus). */
-export function sweepStatus(runs: Record<RunStatus, number>, cancelled: boolean, paused: boolean): SweepStatus {
+export function sweepStatus(runs: Record<RunStatus, number>, cancelled: boolean): SweepStatus {
   const total = STATUSES.reduce((n, s) => n + runs[s], 0);
-  if (runs.running > 0) return paused ? 'paused' : 'running';
+  if (runs.running > 0) return 'running';
   if (cancelled) return 'cancelled';
-  if (paused && runs.queued > 0) return 'paused';
   if (runs.interrupted > 0) return 'interrupted';
   if (runs.queued === total) return 'queued';
   if (runs.queued > 0) return 'running';
@@ -81,13 +75,12 @@ function toSummary(row: SweepRow, cellRunStatuses: readonly { cell_index: number
     spec: decodeJson<SweepSpec>(row.spec),
     gridSize: row.grid_size,
     cellCount: row.cell_count,
-    status: sweepStatus(runs, row.cancelled_at !== null, row.paused !== null),
+    status: sweepStatus(runs, row.cancelled_at !== null),
     runs,
     cellsByStatus: cellCounts(cellStatusesOf(cellRunStatuses)),
     workers: row.workers,
     baseExperimentId: row.base_experiment_id,
     cancelledAt: row.cancelled_at,
-    paused: row.paused,
   };
 }
 
@@ -114,11 +107,9 @@ export function makeSweepsRepo(ctx: StoreContext): SweepsRepo {
   const cellRuns = db.prepare<[string], RunSummaryTuple>(
     `SELECT ${RUN_SUMMARY_COLUMNS} FROM ${RUN_SUMMARY_FROM} JOIN sweep_cells c ON c.experiment_id = r.experiment_id WHERE c.sweep_id = ? ORDER BY c.cell_index, r.rowid`,
   ).raw();
-  const ofExperiment = db.prepare<[string], string>('SELECT sweep_id FROM sweep_cells WHERE experiment_id = ?').pluck();
   const baseOf = db.prepare<[string], string | null>('SELECT s.base_experiment_id FROM sweep_cells c JOIN sweeps s ON s.id = c.sweep_id WHERE c.experiment_id = ?').pluck();
   const experimentRuns = db.prepare<[string], RunSummaryTuple>(`SELECT ${RUN_SUMMARY_COLUMNS} FROM ${RUN_SUMMARY_FROM} WHERE r.experiment_id = ? ORDER BY r.rowid`).raw();
   const cancel = db.prepare('UPDATE sweeps SET cancelled_at = ? WHERE id = ?');
-  const pause = db.prepare('UPDATE sweeps SET paused = ? WHERE id = ?');
 
   function summary(sweepId: string): SweepSummary {
     const row = one.get(sweepId);
@@ -157,16 +148,10 @@ export function makeSweepsRepo(ctx: StoreContext): SweepsRepo {
     createSweep,
     listSweeps: () => all.all().map(summarise),
     getSweep,
-    sweepOfExperiment: (experimentId) => ofExperiment.get(experimentId) ?? null,
     sharedBaseExperiment: (experimentId) => baseOf.get(experimentId) ?? null,
     setSweepCancelled: writeTx(ctx, (sweepId: string, cancelled: boolean) => {
       summary(sweepId);
       cancel.run(cancelled ? ctx.now() : null, sweepId);
-      return summary(sweepId);
-    }),
-    setSweepPaused: writeTx(ctx, (sweepId: string, reason: string | null) => {
-      summary(sweepId);
-      pause.run(reason, sweepId);
       return summary(sweepId);
     }),
   };

@@ -59,12 +59,9 @@ export function newSweepForm(): SweepForm {
   return { name: '', axes: [newAxisRow('advReg.multiplier', '0.05, 0.2, 0.5')], seeds: '', random: '', randomSeed: '', workers: '' };
 }
 
-/** One typed value as `rlab sweep --grid` reads it (src/shared/sweep-spec.ts). */
-export const axisValue = axisValueOf;
-
 /** `0.05, 0.2` → [0.05, 0.2]; an empty entry stays (as '') so the host names it; nothing typed is no values. */
 export function axisValues(text: string): AxisValue[] {
-  return text.trim() === '' ? [] : text.split(',').map(axisValue);
+  return text.trim() === '' ? [] : text.split(',').map(axisValueOf);
 }
 
 /** The values of an enum axis as a comma list with `value` added or taken out (chips under the values input). */

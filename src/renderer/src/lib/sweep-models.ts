@@ -63,16 +63,14 @@ export function bestCell(results: readonly CellResult[], key: string): CellResul
   return best?.cell ?? null;
 }
 
-const runGroup = groupLabel;
-
 /**
  * The runs of a cell to open in Compare: the chosen model's runs first, then the base runs, then the rest, at most
  * `limit` (Compare's MAX_COMPARE).
  */
 export function compareRunIds(runs: readonly Pick<RunSummary, 'id' | 'role' | 'defence'>[], key: string, limit: number): string[] {
   const firstAdv = runs.find((r) => r.role === 'adv');
-  const chosen = key === DEFENDED ? (firstAdv ? runGroup(firstAdv) : null) : key;
-  const rank = (r: (typeof runs)[number]): number => (runGroup(r) === chosen ? 0 : r.role === 'base' ? 1 : 2);
+  const chosen = key === DEFENDED ? (firstAdv ? groupLabel(firstAdv) : null) : key;
+  const rank = (r: (typeof runs)[number]): number => (groupLabel(r) === chosen ? 0 : r.role === 'base' ? 1 : 2);
   return [...runs]
     .map((r, i) => ({ r, i }))
     .sort((a, b) => rank(a.r) - rank(b.r) || a.i - b.i)

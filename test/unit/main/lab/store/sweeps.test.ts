@@ -53,18 +53,15 @@ describe('sweeps in the store', () => {
       [3, { 'advReg.multiplier': 0.2, 'advReg.advStepSize': 0.2 }],
     ]);
     expect(d.cells.every((c) => c.runs.length === 2 && c.runs.every((r) => r.experimentId === c.experimentId))).toBe(true);
-    expect(store.sweepOfExperiment(d.cells[2]!.experimentId)).toBe(s.id);
     expect(store.listSweeps().map((x) => x.id)).toEqual([s.id]);
   });
 
-  it('follows its runs: running, completed; cancel and pause are flags; a deleted experiment takes its cell along', () => {
+  it('follows its runs: running, completed; cancel is a flag; a deleted experiment takes its cell along', () => {
     const s = storeSweep();
     const d = store.getSweep(s.id);
     const [first, second] = d.cells.map((c) => c.runs.map((r) => r.id));
     store.setRunStatus(first![0]!, 'running');
     expect(store.getSweep(s.id).status).toBe('running');
-    expect(store.setSweepPaused(s.id, 'Redis at 127.0.0.1:6379 does not answer').status).toBe('paused');
-    expect(store.setSweepPaused(s.id, null).status).toBe('running');
     store.setRunStatus(first![0]!, 'completed');
     expect(store.getSweep(s.id).runs).toEqual(counts({ queued: 7, completed: 1 }));
     store.setRunStatus(first![1]!, 'running');
@@ -80,14 +77,13 @@ describe('sweeps in the store', () => {
 });
 
 describe('sweepStatus', () => {
-  it('says what a person would: running beats everything, then cancelled, paused, interrupted, queued, done, failed', () => {
-    expect(sweepStatus(counts({ queued: 3 }), false, false)).toBe('queued');
-    expect(sweepStatus(counts({ queued: 2, completed: 1 }), false, false)).toBe('running');
-    expect(sweepStatus(counts({ running: 1, queued: 2 }), true, false)).toBe('running');
-    expect(sweepStatus(counts({ completed: 2, cancelled: 1 }), true, false)).toBe('cancelled');
-    expect(sweepStatus(counts({ queued: 2 }), false, true)).toBe('paused');
-    expect(sweepStatus(counts({ completed: 2, interrupted: 1 }), false, false)).toBe('interrupted');
-    expect(sweepStatus(counts({ completed: 3 }), false, false)).toBe('completed');
-    expect(sweepStatus(counts({ completed: 2, failed: 1 }), false, false)).toBe('failed');
+  it('says what a person would: running beats everything, then cancelled, interrupted, queued, done, failed', () => {
+    expect(sweepStatus(counts({ queued: 3 }), false)).toBe('queued');
+    expect(sweepStatus(counts({ queued: 2, completed: 1 }), false)).toBe('running');
+    expect(sweepStatus(counts({ running: 1, queued: 2 }), true)).toBe('running');
+    expect(sweepStatus(counts({ completed: 2, cancelled: 1 }), true)).toBe('cancelled');
+    expect(sweepStatus(counts({ completed: 2, interrupted: 1 }), false)).toBe('interrupted');
+    expect(sweepStatus(counts({ completed: 3 }), false)).toBe('completed');
+    expect(sweepStatus(counts({ completed: 2, failed: 1 }), false)).toBe('failed');
   });
 });
