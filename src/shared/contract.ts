@@ -299,6 +299,18 @@ export interface RunDetail extends RunSummary {
   /** Per (norm, ε, test subset) with two or more attacks: the ensemble of all of them ("ensemble (all attacks)"). */
   ensembles: EnsembleRecord[];
   artifacts: ArtifactRecord[];
+  /** Remote workers that trained it, oldest first (empty for runs trained on the host's own workers). */
+  attempts: RunAttempt[];
+}
+
+/** One remote worker's turn at a run's job: it trained the epochs after `startEpoch` until the next attempt began. */
+export interface RunAttempt {
+  attempt: string;
+  jobId: string;
+  /** "hostname pid N" of the `rlab worker` process. */
+  worker: string;
+  startEpoch: number;
+  startedAt: string;
 }
 
 export interface ExperimentDetail extends ExperimentSummary {

@@ -4,8 +4,9 @@ import { type CellStatus } from './sweep-results';
 import { type AxisValue, type SweepSpec } from './sweep-spec';
 
 /** queued: nothing started · running · completed: every run completed ·
- * failed: nothing left to run but some run failed · cancelled · interrupted: runs wait for `resume`. */
-export type SweepStatus = 'queued' | 'running' | 'completed' | 'failed' | 'cancelled' | 'interrupted';
+ * failed: nothing left to run but some run failed · cancelled · interrupted: runs wait for `resume` ·
+ * paused: its job queue (Redis) is unreachable; it goes on by itself once the queue is back (see pausedReason). */
+export type SweepStatus = 'queued' | 'running' | 'completed' | 'failed' | 'cancelled' | 'interrupted' | 'paused';
 
 export interface SweepSummary {
   id: string;
@@ -28,6 +29,8 @@ export interface SweepSummary {
    */
   baseExperimentId: string | null;
   cancelledAt: string | null;
+  /** Why its queue is paused ("Redis at redis://host:6379 is unreachable since …"); null while it is not. */
+  pausedReason: string | null;
 }
 
 export interface SweepCell {

@@ -28,6 +28,8 @@ export type CliLab = LabMethods &
 export interface OpenLabOptions {
   /** `rlab serve`: as the host, this process publishes its own server (none is started for it); else it is the live host's client. */
   serving?: boolean;
+  /** `--queue URL`: this host sends its jobs to `rlab worker` processes through BullMQ on that Redis. */
+  queue?: string;
 }
 
 export interface CliIo {
@@ -172,6 +174,7 @@ export function processContext(options: ProcessOptions = {}): ProcessContext {
         homeLabel: options.home !== undefined ? '--home' : null,
         access,
         serving: openOptions.serving === true,
+        ...(openOptions.queue === undefined ? {} : { queue: openOptions.queue }),
         command: `rlab ${options.command ?? 'host'}`,
         notice: (line) => io.err(`rlab: ${line}\n`),
         log: (line) => io.err(`rlab host: ${line}\n`),

@@ -13,6 +13,7 @@ export const ENV_VARS: readonly EnvVar[] = [
   { name: 'RLAB_BACKEND', scope: 'lab', help: 'force the engine: tensorflow (or native), wasm, cpu (default: the best that loads)' },
   { name: 'RLAB_VERBOSE', scope: 'lab', help: "1: show TensorFlow's start-up and info lines from the engine worker (as --verbose does)" },
   { name: 'RLAB_TOKEN', scope: 'lab', help: "rlab serve's token when neither --token nor --token-file is given (16–256 characters)" },
+  { name: 'RLAB_WORKER_SECRET', scope: 'lab', help: "rlab worker's copy of the lab host's <lab home>/worker-secret when --secret-file is not given (32+ characters)" },
   { name: 'RLAB_UI_DIR', scope: 'lab', help: 'the folder rlab serve serves the UI from (default out/renderer)' },
   { name: 'RLAB_MNIST_MIRROR', scope: 'lab', help: 'folder URL to download full MNIST from instead of its official location' },
   { name: 'RLAB_FASHION_MNIST_MIRROR', scope: 'lab', help: 'folder URL to download Fashion-MNIST from instead of its official location' },

@@ -18,12 +18,13 @@ import { showCommand } from './commands/show';
 import { sweepCommand } from './commands/sweep';
 import { watchCommand } from './commands/watch';
 import { versionCommand, versionText } from './commands/version';
+import { workerCommand } from './commands/worker';
 import { type CliContext, processContext, signalExitCode, takeHomeFlag } from './context';
 import { FIELD_FLAGS_BY_COMMAND } from './field-flags';
 import { withFlagName } from './flag-errors';
 import { takeVerboseFlag } from './verbose-flag';
 
-export const COMMANDS: readonly Command[] = [runCommand, sweepCommand, lsCommand, showCommand, evalCommand, importModelCommand, dataCommand, exportCommand, reportCommand, rmCommand, resumeCommand, watchCommand, serveCommand, doctorCommand, versionCommand];
+export const COMMANDS: readonly Command[] = [runCommand, sweepCommand, lsCommand, showCommand, evalCommand, importModelCommand, dataCommand, exportCommand, reportCommand, rmCommand, resumeCommand, watchCommand, serveCommand, workerCommand, doctorCommand, versionCommand];
 
 /** Error codes that mean the input was wrong, not that the lab failed. */
 const USAGE_CODES = new Set(['invalid_argument', 'not_found']);

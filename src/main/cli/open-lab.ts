@@ -20,6 +20,8 @@ export interface OpenRequest {
   serving: boolean;
   /** What this host is called in the endpoint file and in its clients' messages, e.g. "rlab run". */
   command: string;
+  /** A Redis URL for the host's job queue (`--queue`); refused when a host already runs, since the queue is the host's. */
+  queue?: string;
   /** One-line notices (a stale endpoint file ignored), each printed once. */
   notice(line: string): void;
   /** Refusals and errors of this host's LabApi server. */
@@ -40,7 +42,7 @@ function onceEach(notice: (line: string) => void): (line: string) => void {
 async function openHere(o: OpenRequest): Promise<OpenedLab> {
   // loaded on demand: the service pulls in SQLite and the engine, which `rlab help` and flag errors never need
   const { createLabService } = await import('../lab/service/service');
-  const lab = await createLabService({ home: o.home, access: o.access });
+  const lab = await createLabService({ home: o.home, access: o.access, ...(o.queue === undefined ? {} : { queue: o.queue }) });
   if (o.access !== 'jobs') return { kind: 'local', lab };
   if (o.serving) return { kind: 'host', lab, published: null };
   try {
@@ -57,6 +59,7 @@ export async function openLabFor(request: OpenRequest): Promise<OpenedLab> {
   const deadline = Date.now() + LOCKED_WAIT_MS;
   for (;;) {
     const endpoint = await findHost(o.home, o.notice);
+    if (endpoint && o.queue !== undefined) throw new LabError('failed_precondition', `--queue: a lab host already runs for ${o.home} (${endpoint.command}, pid ${endpoint.pid}); the queue belongs to the host, so stop it and start the sweep here, or start it with \`rlab serve --queue URL\``, 'queue');
     if (endpoint) return { kind: 'client', lab: await connectHost(endpoint) };
     try {
       return await openHere(o);

@@ -12,6 +12,7 @@ export const SWEEP_FLAGS: readonly FlagSpec[] = [
   { name: 'random-seed', type: 'string', value: 'N', help: 'seed of that draw (default 0): the same seed draws the same cells' },
   { name: 'workers', type: 'string', value: 'N', help: "engine workers at once on this host (default: one per GPU, else one per 4 cores as memory allows)" },
   { name: 'yes', type: 'boolean', help: 'confirm a sweep of more than 1,000 cells' },
+  { name: 'queue', type: 'string', value: 'redis://HOST:PORT', help: 'send the jobs to `rlab worker` processes through BullMQ on this Redis (rediss:// for TLS; the password in the URL is never printed)' },
   { name: 'plan', type: 'boolean', help: 'print the cells and the estimated cost, start nothing' },
   { name: 'detach', type: 'boolean', help: 'start the sweep and return (a running host — rlab serve, the app — runs it)' },
   // the base config: a preset or a config file with run flags laid over it; --seeds are the seeds of every cell

@@ -17,12 +17,13 @@ export function sweepsTable(sweeps: readonly SweepSummary[]): string {
 }
 
 /** "4/9 cells done · 1 running · 4 queued" (statuses with no cell left out). */
-export function progressLine(detail: Pick<SweepDetail, 'cells'> & { baseRuns?: SweepDetail['baseRuns'] }): string {
+export function progressLine(detail: Pick<SweepDetail, 'cells'> & { baseRuns?: SweepDetail['baseRuns']; pausedReason?: string | null }): string {
   const counts = cellCounts(sweepResults(detail));
   const parts = (['running', 'queued', 'failed', 'cancelled', 'interrupted'] as const).filter((k) => counts[k] > 0).map((k) => `${counts[k]} ${k}`);
   const base = detail.baseRuns ?? [];
   const shared = base.length === 0 ? [] : [`shared base runs ${base.filter((r) => r.status === 'completed').length}/${base.length} done`];
-  return [`${counts.done}/${detail.cells.length} cells done`, ...parts, ...shared].join(' · ');
+  const paused = detail.pausedReason ? [`paused: ${detail.pausedReason}`] : [];
+  return [`${counts.done}/${detail.cells.length} cells done`, ...parts, ...shared, ...paused].join(' · ');
 }
 
 export function sweepTable(detail: SweepDetail): string {

@@ -13,7 +13,7 @@ function detail(id: string, role: 'base' | 'adv', multiplier: number, extra: Par
     id, experimentId: 'exp_1', experimentName: 'mnist', name: `mnist, "${role}"`, role, seed: 0, status: 'completed', createdAt: '', startedAt: null, finishedAt: null,
     durationMs: 1, epochsDone: 2, epochs: 2, cleanAccuracy: 0.9, robustAccuracy: 0.2, robustLabel: null, headline: null, backend: 'tensorflow', tags: [], error: null,
     config: { role, hparams: config.hparams, advReg: { ...config.advReg, multiplier }, data: config.data, seed: 0, attacks: config.attacks },
-    engine: null, notes: '', epochMetrics: [], evaluations: [], ensembles: [], artifacts: [], ...extra,
+    engine: null, notes: '', epochMetrics: [], evaluations: [], ensembles: [], artifacts: [], attempts: [], ...extra,
   };
 }
 

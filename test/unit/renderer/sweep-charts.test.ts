@@ -36,7 +36,7 @@ function detail(axes: { path: string; values: AxisValue[] }[], runs: (i: number)
     return out;
   };
   const cells = (indices ?? Array.from({ length: grid }, (_, i) => i)).map((index) => ({ index, values: values(index), experimentId: `exp_${index}`, name: `cell ${index}`, runs: runs(index) }));
-  return { id: 'swp_x', name: 's', createdAt: '', spec, gridSize: grid, cellCount: cells.length, status: 'running', runs: { queued: 0, running: 0, completed: 0, failed: 0, cancelled: 0, interrupted: 0 }, cellsByStatus: { done: 0, running: 0, queued: 0, failed: 0, cancelled: 0, interrupted: 0 }, workers: null, baseExperimentId: null, cancelledAt: null, cells, baseRuns: [] };
+  return { id: 'swp_x', name: 's', createdAt: '', spec, gridSize: grid, cellCount: cells.length, status: 'running', runs: { queued: 0, running: 0, completed: 0, failed: 0, cancelled: 0, interrupted: 0 }, cellsByStatus: { done: 0, running: 0, queued: 0, failed: 0, cancelled: 0, interrupted: 0 }, workers: null, baseExperimentId: null, cancelledAt: null, pausedReason: null, cells, baseRuns: [] };
 }
 
 describe('paretoFront', () => {

@@ -14,6 +14,7 @@ import { chooseToken, TOKEN_ENV } from '../../server/token-source';
 export const UI_DIR_ENV = 'RLAB_UI_DIR';
 
 const FLAGS: readonly FlagSpec[] = [
+  { name: 'queue', type: 'string', value: 'redis://HOST:PORT', help: 'send the jobs to `rlab worker` processes through BullMQ on this Redis (rediss:// for TLS; the password in the URL is never printed)' },
   { name: 'port', type: 'string', value: 'N', help: `TCP port (default ${DEFAULT_PORT}; 0 = any free port)` },
   { name: 'host', type: 'string', value: 'ADDRESS', help: `interface to bind (default ${DEFAULT_HOST}; anything else is reachable from other machines)` },
   { name: 'token', type: 'string', value: 'T', help: `access token (default: ${TOKEN_ENV}, else a fresh random one); visible to every user in \`ps\`, prefer --token-file` },
@@ -47,7 +48,8 @@ export const serveCommand: Command = {
 
     // the lab's host (the CLI's other commands become its clients through the endpoint file), or, when another
     // process hosts it already, that host's client: this server then forwards its browsers' calls there
-    const lab = await ctx.openLab('jobs', { serving: true });
+    const queue = flags.string('queue');
+    const lab = await ctx.openLab('jobs', { serving: true, ...(queue === undefined ? {} : { queue }) });
     const proxy = lab.hostedBy === undefined ? null : hostProxy(lab);
     try {
       const server = await startServer({

@@ -38,6 +38,7 @@ function describeRun(run: RunDetail): string {
         ]),
     `data       ${d.dataset.kind === 'imported' ? `imported:${d.dataset.id}` : d.dataset.kind} train ${d.trainSize} test ${d.testSize} seed ${run.config.seed}`,
     `engine     ${run.engine ? `${run.engine.backend}${run.engine.tfVersion ? ` (TensorFlow ${run.engine.tfVersion})` : ''}, ${run.engine.threads} threads` : '—'}`,
+    ...run.attempts.map((a, i) => `${i === 0 ? 'workers' : '       '}    ${a.worker}: ${a.startEpoch === 0 ? 'from the start' : `resumed after epoch ${a.startEpoch}`} at ${a.startedAt.slice(0, 19).replace('T', ' ')} (job ${a.jobId})`),
   ];
   if (run.tags.length) lines.push(`tags       ${run.tags.join(', ')}`);
   if (run.epochMetrics.length) {

@@ -10,6 +10,7 @@ import { type Command, EXIT_FAILED, EXIT_OK, JSON_FLAG, printJson, withLab } fro
 import { loadConfigFile } from '../config-file';
 import { type CliContext, type CliLab } from '../context';
 import { buildRunConfig } from '../run-flags';
+import { parseRedisUrl } from '../../lab/queue/redis-url';
 import { SWEEP_FLAGS, sweepSpec } from '../sweep-flags';
 import { progressLine, sweepsTable, sweepTable } from '../sweep-table';
 
@@ -18,6 +19,7 @@ const FINISHED = new Set(['completed', 'failed', 'cancelled', 'interrupted']);
 
 const SHOW_FLAGS: readonly FlagSpec[] = [JSON_FLAG, { name: 'csv', type: 'string', value: 'FILE', help: 'also write one row per cell and model to FILE (- for standard output)' }];
 const ID_FLAGS: readonly FlagSpec[] = [JSON_FLAG];
+const RESUME_FLAGS: readonly FlagSpec[] = [JSON_FLAG, SWEEP_FLAGS.find((f) => f.name === 'queue')!];
 
 function sweepId(text: string): string {
   const r = SweepIdSchema.safeParse(text);
@@ -29,7 +31,15 @@ function sweepId(text: string): string {
 async function follow(lab: CliLab, ctx: CliContext, id: string): Promise<SweepDetail> {
   let last = '';
   let wake: (() => void) | null = null;
-  const off = lab.onRunStatus(() => wake?.());
+  const offStatus = lab.onRunStatus(() => wake?.());
+  // what the host warns of while it runs the sweep (a worker's job handed on, a refused message, the queue away)
+  const offLog = lab.onLog((e) => {
+    if (e.level !== 'info') ctx.io.err(`rlab host: ${e.message}\n`);
+  });
+  const off = (): void => {
+    offStatus();
+    offLog();
+  };
   try {
     for (;;) {
       const detail = await lab.getSweep({ sweepId: id });
@@ -77,7 +87,9 @@ async function create(argv: readonly string[], ctx: CliContext): Promise<number>
   const spec = sweepSpec(flags, buildRunConfig(flags, configFile?.config));
   const workers = flags.int('workers');
   const json = flags.bool('json');
-  const lab = await ctx.openLab();
+  const queue = flags.string('queue');
+  if (queue !== undefined) parseRedisUrl(queue);
+  const lab = await ctx.openLab('jobs', queue === undefined ? {} : { queue });
   try {
     const plan = await lab.planSweep({ spec });
     const runs = `${plan.runs} runs${plan.sharedBase ? ' (one base run per seed, shared by every cell)' : ''}`;
@@ -119,11 +131,14 @@ async function show(argv: readonly string[], ctx: CliContext): Promise<number> {
 }
 
 async function onOne(argv: readonly string[], ctx: CliContext, verb: 'cancel' | 'resume'): Promise<number> {
-  const parsed = parseArgs(argv, ID_FLAGS, `sweep ${verb}`);
+  const parsed = parseArgs(argv, verb === 'resume' ? RESUME_FLAGS : ID_FLAGS, `sweep ${verb}`);
   const [raw] = positionals(parsed, ['sweep_id'], `sweep ${verb}`) as [string];
   const id = sweepId(raw);
-  const json = new Flags(parsed).bool('json');
-  const lab = await ctx.openLab();
+  const flags = new Flags(parsed);
+  const json = flags.bool('json');
+  const queue = flags.string('queue');
+  if (queue !== undefined) parseRedisUrl(queue);
+  const lab = await ctx.openLab('jobs', queue === undefined ? {} : { queue });
   try {
     if (verb === 'cancel') {
       const detail = await lab.cancelSweep({ sweepId: id });
@@ -141,7 +156,7 @@ async function onOne(argv: readonly string[], ctx: CliContext, verb: 'cancel' | 
 export const sweepCommand: Command = {
   name: 'sweep',
   summary: 'run a grid or random search over config fields and seeds; ls, show, cancel, resume sweeps',
-  usage: 'rlab sweep [--preset NAME | --config FILE] --grid PATH=V1,V2 [--grid ..] [--seeds 0,1,2] [--random N] [--workers N] [--yes] [--plan] [--detach] [flags]\n       rlab sweep ls [--json] · show <sweep_id> [--json] [--csv FILE|-] · cancel <sweep_id> · resume <sweep_id>',
+  usage: 'rlab sweep [--preset NAME | --config FILE] --grid PATH=V1,V2 [--grid ..] [--seeds 0,1,2] [--random N] [--workers N] [--queue URL] [--yes] [--plan] [--detach] [flags]\n       rlab sweep ls [--json] · show <sweep_id> [--json] [--csv FILE|-] · cancel <sweep_id> · resume <sweep_id> [--queue URL]',
   flags: SWEEP_FLAGS,
   details: [
     'Axes: any number, text or true/false field of the config by its path (as `rlab show <exp> --json` prints the config),',

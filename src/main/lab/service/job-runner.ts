@@ -256,7 +256,21 @@ export class JobRunner {
         bus.emit('progress', event);
         return;
       }
+      case 'attempt': {
+        const earlier = store.listAttempts(m.runId);
+        store.transaction(() => {
+          store.recordAttempt({ runId: m.runId, attempt: m.attempt, jobId: m.jobId, worker: m.worker, startEpoch: m.startEpoch });
+          if (a.stored.kind === 'train') store.setRunEngine(m.runId, m.engine);
+        });
+        if (earlier.some((x) => x.jobId === m.jobId && x.attempt !== m.attempt)) this.log('warn', `${m.runId}: the job went to ${m.worker} after its worker stopped answering; it resumes after epoch ${m.startEpoch}`, m.runId);
+        return;
+      }
       case 'epoch-end':
+        // a worker that took over a job before the host had recorded the last epoch of the one it replaced trains that epoch again: the first record stands
+        if (m.epoch <= a.lastEpoch) {
+          this.log('warn', `${m.runId}: epoch ${m.epoch} was reported again by a later attempt; the first record is kept`, m.runId);
+          return;
+        }
         store.transaction(() => {
           store.recordEpoch(m.runId, m.epoch, m.metrics, m.durationMs, m.batches);
           if (m.stopped) store.setRunEarlyStop(m.runId, { afterEpoch: m.epoch, keptEpoch: m.stopped.keepEpoch, reason: m.stopped.reason });

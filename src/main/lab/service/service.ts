@@ -35,6 +35,10 @@ import { runMethods } from './runs';
 import { WorkerSupervisor } from './supervisor';
 import { sweepMethods } from '../sweeps/sweep-methods';
 import { defaultWorkerCount, machineFacts, slotEnvironment } from '../sweeps/worker-slots';
+import { SWEEP_MAX_WORKERS } from '../../../shared/sweep-spec';
+import { HostQueue } from '../queue/host-queue';
+import { parseRedisUrl } from '../queue/redis-url';
+import { labWorkerSecret } from '../queue/signing';
 
 /**
  * What the lab is opened for. 'jobs' (default): the host: takes the home lock, repairs after a crash, runs the job
@@ -66,6 +70,11 @@ export interface LabServiceOptions {
   cancelGraceMs?: number;
   /** Engine workers running jobs at once (default 1; a sweep raises it to its own, `--workers` or the machine's default). */
   workers?: number;
+  /**
+   * A Redis URL (redis:// or rediss://): the jobs go to `rlab worker` processes through BullMQ on it instead of to
+   * engine workers of this host. Checked (and refused when unreachable) before the lab opens.
+   */
+  queue?: string;
 }
 
 export interface LabService extends LabApi {
@@ -138,14 +147,37 @@ export async function createLabService(options: LabServiceOptions = {}): Promise
   // crash repair belongs to the process that takes the queue: anyone else leaves runs and jobs exactly as they are
   const recovery: RecoveryReport = runsJobs ? store.recoverAfterCrash() : { interruptedRuns: [], requeuedJobs: [], droppedJobs: [] };
   const bus = new EventBus((event, err) => console.error(`a ${event} listener threw:`, err));
-  const workerFactory = options.workerFactory ?? forkWorkerFactory();
+  let hostQueue: HostQueue | null = null;
+  if (options.queue !== undefined && runsJobs) {
+    try {
+      const target = parseRedisUrl(options.queue);
+      hostQueue = await HostQueue.open({
+        target,
+        secret: await labWorkerSecret(home),
+        log: (level, message) => bus.emit('log', { level, message }),
+        onReachability: (down) => {
+          try {
+            if (store.isOpen) store.setSweepsPaused(down);
+          } catch (err) {
+            bus.emit('log', { level: 'error', message: `could not mark the sweeps ${down === null ? 'running' : 'paused'}: ${LabError.wrap(err).message}` });
+          }
+        },
+      });
+      // a host that starts with its queue reachable has no pause left from an earlier outage
+      store.setSweepsPaused(null);
+    } catch (err) {
+      release();
+      throw err;
+    }
+  }
+  const workerFactory = hostQueue?.factory() ?? options.workerFactory ?? forkWorkerFactory();
   const machine = machineFacts();
   const cacheDir = path.join(home, 'data');
   const runner: JobRunner = new JobRunner({
     store,
     bus,
     cacheDir,
-    slots: options.workers ?? 1,
+    slots: options.workers ?? (hostQueue ? SWEEP_MAX_WORKERS : 1),
     supervisor: (slot, hooks) =>
       new WorkerSupervisor({
         factory: workerFactory,
@@ -200,7 +232,8 @@ export async function createLabService(options: LabServiceOptions = {}): Promise
   const exporting = exportMethods(ctx);
   const jobs = jobMethods(ctx);
   const checkpoints = checkpointEvaluationMethods(ctx);
-  const sweeps = sweepMethods(ctx, runs, () => defaultWorkerCount(machineFacts()));
+  // with a queue a slot is a queued job, not a process here: a sweep queues as many as it may run at once
+  const sweeps = sweepMethods(ctx, runs, () => (hostQueue ? SWEEP_MAX_WORKERS : defaultWorkerCount(machineFacts())));
 
   async function closeService(cancelActive: boolean): Promise<void> {
     runner.stopTaking();
@@ -208,6 +241,7 @@ export async function createLabService(options: LabServiceOptions = {}): Promise
     closed = true;
     runner.close();
     await runner.stopWorkers();
+    await hostQueue?.close();
     await inspector.close();
     release();
     bus.clear();

@@ -284,6 +284,24 @@ CREATE TABLE sweep_cells (
 ) STRICT;
 `;
 
+/**
+ * Who trained each part of a run that remote workers trained (one row per attempt: a worker that died hands its job on,
+ * and the next attempt resumes after the last epoch the host recorded), and why a sweep's queue is paused (its Redis
+ * unreachable), NULL while it is not.
+ */
+const V8_RUN_ATTEMPTS = `
+CREATE TABLE run_attempts (
+  run_id      TEXT NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+  attempt     TEXT NOT NULL,
+  job_id      TEXT NOT NULL,
+  worker      TEXT NOT NULL,
+  start_epoch INTEGER NOT NULL CHECK (start_epoch >= 0),
+  started_at  TEXT NOT NULL,
+  PRIMARY KEY (run_id, attempt)
+) STRICT;
+ALTER TABLE sweeps ADD COLUMN paused_reason TEXT;
+`;
+
 export const MIGRATIONS: readonly Migration[] = [
   { version: 1, name: 'initial schema', sql: V1_INITIAL },
   { version: 2, name: 'evaluation specs, seed groups, imported models', sql: [V2_EVALUATION_SPECS, V2_SEED_GROUPS, V2_IMPORTED_MODELS].join('\n') },
@@ -292,6 +310,7 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 5, name: 'per-example labels and predictions of evaluations', sql: V5_EVALUATION_PREDICTIONS },
   { version: 6, name: 'model epoch of checkpoint evaluations', sql: V6_EVALUATION_MODEL_EPOCH },
   { version: 7, name: 'sweeps and their cells', sql: V7_SWEEPS },
+  { version: 8, name: 'attempts of remotely trained runs, paused sweeps', sql: V8_RUN_ATTEMPTS },
 ];
 
 /** The newest schema this build can read and write. */

@@ -4,6 +4,7 @@ import { LabError } from '../../../shared/errors';
 import { decodeJson, encodeJson, normaliseTags } from './codec';
 import { runFolder, writeTx, type StoreContext } from './context';
 import type { ArtifactsRepo } from './artifacts';
+import type { AttemptsRepo } from './attempts';
 import type { EvaluationsRepo } from './evaluations';
 import type { MetricsRepo } from './metrics';
 import { makeRunQueries, makeRunStateReader } from './run-queries';
@@ -32,7 +33,7 @@ export interface RunsRepo {
   deleteRun(runId: string): { runId: string; folder: string };
 }
 
-export function makeRunsRepo(ctx: StoreContext, deps: { metrics: MetricsRepo; evaluations: EvaluationsRepo; artifacts: ArtifactsRepo }): RunsRepo {
+export function makeRunsRepo(ctx: StoreContext, deps: { metrics: MetricsRepo; evaluations: EvaluationsRepo; artifacts: ArtifactsRepo; attempts: AttemptsRepo }): RunsRepo {
   const readState = makeRunStateReader(ctx);
   const { getRunSummary } = makeRunQueries(ctx);
   const details = ctx.db.prepare<[string], { config: string; engine: string | null; notes: string }>('SELECT config, engine, notes FROM runs WHERE id = ?');
@@ -58,6 +59,7 @@ export function makeRunsRepo(ctx: StoreContext, deps: { metrics: MetricsRepo; ev
       evaluations: deps.evaluations.listEvaluations(runId),
       ensembles: deps.evaluations.runEnsembles(runId),
       artifacts: deps.artifacts.listArtifacts(runId),
+      attempts: deps.attempts.listAttempts(runId),
     };
   });
 

@@ -4,6 +4,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { LabError } from '../../../shared/errors';
 import { makeArtifactsRepo, type ArtifactsRepo } from './artifacts';
+import { makeAttemptsRepo, type AttemptsRepo } from './attempts';
 import { runFolder, type StoreContext } from './context';
 import { makeEvaluationsRepo, type EvaluationsRepo } from './evaluations';
 import { makeExperimentsRepo, type ExperimentsRepo } from './experiments';
@@ -62,6 +63,7 @@ export type Store = StoreHandle &
   MetricsRepo &
   EvaluationsRepo &
   ArtifactsRepo &
+  AttemptsRepo &
   JobsRepo &
   ImportedRunsRepo &
   SettingsRepo &
@@ -160,7 +162,8 @@ function assemble(ctx: StoreContext, info: FileInfo, migration: MigrationResult)
   const metrics = makeMetricsRepo(ctx);
   const evaluations = makeEvaluationsRepo(ctx);
   const artifacts = makeArtifactsRepo(ctx);
-  const runs = makeRunsRepo(ctx, { metrics, evaluations, artifacts });
+  const attempts = makeAttemptsRepo(ctx);
+  const runs = makeRunsRepo(ctx, { metrics, evaluations, artifacts, attempts });
   const { db } = ctx;
   const handle = {
     file: ctx.file,
@@ -184,6 +187,7 @@ function assemble(ctx: StoreContext, info: FileInfo, migration: MigrationResult)
       ...metrics,
       ...evaluations,
       ...artifacts,
+      ...attempts,
       ...makeJobsRepo(ctx),
       ...makeImportedRunsRepo(ctx),
       ...makeSettingsRepo(ctx),

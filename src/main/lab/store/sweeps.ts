@@ -29,6 +29,8 @@ export interface SweepsRepo {
   /** The experiment of the base runs shared by the sweep whose cell `experimentId` is; null when there is none. */
   sharedBaseExperiment(experimentId: string): string | null;
   setSweepCancelled(sweepId: string, cancelled: boolean): SweepSummary;
+  /** Marks the unfinished sweeps (any run queued or running) paused with `reason`, or clears every pause (null); returns the ids changed. */
+  setSweepsPaused(reason: string | null): string[];
 }
 
 interface SweepRow {
@@ -39,6 +41,7 @@ interface SweepRow {
   workers: number | null;
   base_experiment_id: string | null;
   cancelled_at: string | null;
+  paused_reason: string | null;
   spec: string;
   cell_count: number;
   run_counts: string;
@@ -46,7 +49,7 @@ interface SweepRow {
 
 const STATUSES: readonly RunStatus[] = ['queued', 'running', 'completed', 'failed', 'cancelled', 'interrupted'];
 
-const SUMMARY_SQL = `SELECT s.id, s.name, s.created_at, s.grid_size, s.workers, s.base_experiment_id, s.cancelled_at, s.spec,
+const SUMMARY_SQL = `SELECT s.id, s.name, s.created_at, s.grid_size, s.workers, s.base_experiment_id, s.cancelled_at, s.paused_reason, s.spec,
   (SELECT count(*) FROM sweep_cells c WHERE c.sweep_id = s.id) AS cell_count,
   (SELECT json_group_object(status, n) FROM (SELECT r.status, count(*) AS n FROM runs r
      WHERE r.experiment_id IN (SELECT c.experiment_id FROM sweep_cells c WHERE c.sweep_id = s.id) OR r.experiment_id = s.base_experiment_id
@@ -54,8 +57,9 @@ const SUMMARY_SQL = `SELECT s.id, s.name, s.created_at, s.grid_size, s.workers, 
   FROM sweeps s`;
 
 /** One status for the whole sweep, from its runs' (see SweepStatus). */
-export function sweepStatus(runs: Record<RunStatus, number>, cancelled: boolean): SweepStatus {
+export function sweepStatus(runs: Record<RunStatus, number>, cancelled: boolean, paused = false): SweepStatus {
   const total = STATUSES.reduce((n, s) => n + runs[s], 0);
+  if (paused && !cancelled && runs.running + runs.queued > 0) return 'paused';
   if (runs.running > 0) return 'running';
   if (cancelled) return 'cancelled';
   if (runs.interrupted > 0) return 'interrupted';
@@ -75,12 +79,13 @@ function toSummary(row: SweepRow, cellRunStatuses: readonly { cell_index: number
     spec: decodeJson<SweepSpec>(row.spec),
     gridSize: row.grid_size,
     cellCount: row.cell_count,
-    status: sweepStatus(runs, row.cancelled_at !== null),
+    status: sweepStatus(runs, row.cancelled_at !== null, row.paused_reason !== null),
     runs,
     cellsByStatus: cellCounts(cellStatusesOf(cellRunStatuses)),
     workers: row.workers,
     baseExperimentId: row.base_experiment_id,
     cancelledAt: row.cancelled_at,
+    pausedReason: row.paused_reason,
   };
 }
 
@@ -110,6 +115,11 @@ export function makeSweepsRepo(ctx: StoreContext): SweepsRepo {
   const baseOf = db.prepare<[string], string | null>('SELECT s.base_experiment_id FROM sweep_cells c JOIN sweeps s ON s.id = c.sweep_id WHERE c.experiment_id = ?').pluck();
   const experimentRuns = db.prepare<[string], RunSummaryTuple>(`SELECT ${RUN_SUMMARY_COLUMNS} FROM ${RUN_SUMMARY_FROM} WHERE r.experiment_id = ? ORDER BY r.rowid`).raw();
   const cancel = db.prepare('UPDATE sweeps SET cancelled_at = ? WHERE id = ?');
+  const pause = db.prepare('UPDATE sweeps SET paused_reason = ? WHERE id = ?');
+  const unpauseAll = db.prepare('UPDATE sweeps SET paused_reason = NULL WHERE paused_reason IS NOT NULL');
+  const clearPaused = db.prepare<[], string>('SELECT id FROM sweeps WHERE paused_reason IS NOT NULL').pluck();
+  const unfinished = db.prepare<[], string>(`SELECT s.id FROM sweeps s WHERE s.cancelled_at IS NULL AND EXISTS (SELECT 1 FROM runs r
+    WHERE r.status IN ('queued', 'running') AND (r.experiment_id IN (SELECT c.experiment_id FROM sweep_cells c WHERE c.sweep_id = s.id) OR r.experiment_id = s.base_experiment_id))`).pluck();
 
   function summary(sweepId: string): SweepSummary {
     const row = one.get(sweepId);
@@ -153,6 +163,12 @@ export function makeSweepsRepo(ctx: StoreContext): SweepsRepo {
       summary(sweepId);
       cancel.run(cancelled ? ctx.now() : null, sweepId);
       return summary(sweepId);
+    }),
+    setSweepsPaused: writeTx(ctx, (reason: string | null): string[] => {
+      const ids = reason === null ? clearPaused.all() : unfinished.all();
+      if (reason === null) unpauseAll.run();
+      else for (const id of ids) pause.run(reason, id);
+      return ids;
     }),
   };
 }

@@ -170,13 +170,15 @@ export type WorkerToHost =
   | { type: 'evaluation'; jobId: string; runId: string; evaluation: EvaluationResult; gallery: GalleryPayload | null }
   | { type: 'artifact'; jobId: string; runId: string; kind: 'model' | 'checkpoint'; path: string; /** model: what its last layer outputs (model-head.ts). */ outputKind?: 'logits' | 'probabilities' }
   | { type: 'log'; level: 'info' | 'warn' | 'error'; message: string; runId?: string }
+  /** A remote worker took the job (src/main/lab/queue): its engine, and the finished epochs it starts after. */
+  | { type: 'attempt'; jobId: string; runId: string; attempt: string; worker: string; engine: EngineRecord; startEpoch: number }
   | { type: 'done'; jobId: string; runId: string; outcome: 'completed' | 'cancelled' }
   | { type: 'model-inspected'; requestId: string; result: { ok: true; inspection: ModelInspection } | { ok: false; error: LabErrorShape } }
   /** `fatal`: the worker is about to exit (an uncaught error); the host must not give it another job. */
   | { type: 'error'; jobId: string | null; runId: string | null; error: LabErrorShape; fatal?: boolean };
 
 const HOST_TYPES = new Set(['train', 'evaluate', 'cancel', 'shutdown', 'inspect-model']);
-const WORKER_TYPES = new Set(['ready', 'progress', 'epoch-end', 'evaluation', 'artifact', 'log', 'done', 'error', 'model-inspected']);
+const WORKER_TYPES = new Set(['ready', 'attempt', 'progress', 'epoch-end', 'evaluation', 'artifact', 'log', 'done', 'error', 'model-inspected']);
 
 /** Guards the host against anything on the channel that is not a worker message (stray sends, other libraries). */
 export function isWorkerMessage(m: unknown): m is WorkerToHost {

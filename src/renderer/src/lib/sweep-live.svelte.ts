@@ -6,7 +6,7 @@ import { debounce } from './debounce';
 import { errorText } from './format';
 
 /** Statuses in which runs may still start or finish without anyone asking. */
-export const ACTIVE_SWEEP: ReadonlySet<SweepStatus> = new Set(['queued', 'running']);
+export const ACTIVE_SWEEP: ReadonlySet<SweepStatus> = new Set(['queued', 'running', 'paused']);
 export const SWEEP_POLL_MS = 5000;
 
 /** Polls `tick` every `ms` while `active()` says so; returns the stop for an $effect cleanup. */

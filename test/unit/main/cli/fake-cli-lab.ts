@@ -87,6 +87,7 @@ export function runDetail(over: Partial<RunDetail>): RunDetail {
     evaluations: [],
     ensembles: [],
     artifacts: [],
+    attempts: [],
     ...over,
   };
 }

@@ -44,7 +44,7 @@ describe('rlab help', () => {
   it('refuses an unknown command with exit 2', async () => {
     const r = await cli('trian');
     expect(r.code).toBe(2);
-    expect(r.err).toBe('rlab: unknown command "trian"; commands: run, sweep, ls, show, eval, import-model, data, export, report, rm, resume, watch, serve, doctor, version, help\n');
+    expect(r.err).toBe('rlab: unknown command "trian"; commands: run, sweep, ls, show, eval, import-model, data, export, report, rm, resume, watch, serve, worker, doctor, version, help\n');
   });
 });
 

@@ -33,6 +33,7 @@ function detail(id: string, role: 'base' | 'adv', withModel: boolean): RunDetail
     epochMetrics: [{ epoch: 1, metrics: { loss: 1 }, durationMs: 4000 }, { epoch: 2, metrics: { loss: 0.5 }, durationMs: 4000 }],
     evaluations: [],
     ensembles: [],
+    attempts: [],
     artifacts: withModel
       ? [{ kind: 'checkpoint', path: path.join(tmp, 'ckpt'), createdAt: '2025-01-01T00:00:05.000Z' }, { kind: 'model', path: modelJson, createdAt: '2025-01-01T00:00:08.000Z' }]
       : [],

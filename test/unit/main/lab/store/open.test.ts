@@ -42,7 +42,7 @@ describe('openStore on a new file', () => {
 
     const raw = new Database(file, { readonly: true });
     const tables = raw.prepare(`SELECT name FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite%' ORDER BY name`).pluck().all();
-    expect(tables).toEqual(['artifacts', 'evaluations', 'experiments', 'gallery_samples', 'jobs', 'metrics_batch', 'metrics_epoch', 'runs', 'schema_migrations', 'settings', 'sweep_cells', 'sweeps']);
+    expect(tables).toEqual(['artifacts', 'evaluations', 'experiments', 'gallery_samples', 'jobs', 'metrics_batch', 'metrics_epoch', 'run_attempts', 'runs', 'schema_migrations', 'settings', 'sweep_cells', 'sweeps']);
     expect(raw.pragma('user_version', { simple: true })).toBe(LATEST_SCHEMA_VERSION);
     expect(raw.pragma('application_id', { simple: true })).toBe(APPLICATION_ID);
     expect(raw.pragma('journal_mode', { simple: true })).toBe('wal');
