@@ -6,6 +6,7 @@ import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { type Redis } from 'ioredis';
 import { LabError } from '../../../shared/errors';
+import { tempSibling } from '../data/atomic-fs';
 
 /** One file of a folder the other side needs, by name inside that folder. */
 export interface BlobFile {
@@ -78,8 +79,9 @@ export async function getBytes(redis: Redis, prefix: string, file: BlobFile): Pr
  */
 export async function getFolder(redis: Redis, prefix: string, files: readonly BlobFile[], dir: string): Promise<void> {
   if (files.length > MAX_FOLDER_FILES) throw new LabError('permission_denied', `${files.length} files is more than the ${MAX_FOLDER_FILES} a queue job may carry`, 'files');
-  const tmp = path.join(path.dirname(dir), `.${path.basename(dir)}.part-${process.pid}-${Math.random().toString(16).slice(2, 10)}`);
-  await fs.mkdir(tmp, { recursive: true });
+  await fs.mkdir(path.dirname(dir), { recursive: true });
+  const tmp = tempSibling(dir);
+  await fs.mkdir(tmp);
   try {
     for (const file of files) await fs.writeFile(path.join(tmp, checkFileName(file.name)), await getBytes(redis, prefix, file));
     await fs.rm(dir, { recursive: true, force: true });
